@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The local stack without Docker: redis-server, two processor simulators (unless
+# PROCESSOR_DEFAULT_URL/PROCESSOR_FALLBACK_URL are given), api1 and api2 on unix sockets,
+# nginx on :9999. Everything it starts has a pid file and a log in RUN_DIR; `down` stops
+# exactly those processes. Starting twice or after a crash restarts cleanly.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+RUN_DIR=${RUN_DIR:-$here/run}
+BUILD_DIR=${BUILD_DIR:-$here/build}
+NGINX_PORT=${NGINX_PORT:-9999}
+SIM_DEFAULT_PORT=${SIM_DEFAULT_PORT:-8001}
+SIM_FALLBACK_PORT=${SIM_FALLBACK_PORT:-8002}
+SIM_TOKEN=${SIM_TOKEN:-123}
+SERVICES=(nginx api1 api2 sim-default sim-fallback redis)   # stop order
+
+log() { echo "stack: $*"; }
+
+pid_of() { local f="$RUN_DIR/$1.pid"; [ -s "$f" ] && cat "$f" || true; }
+alive() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+stop_one() {
+  local name=$1 p
+  p=$(pid_of "$name")
+  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+    kill -TERM "$p" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$p" 2>/dev/null; then log "$name (pid $p) ignored SIGTERM; killing"; kill -KILL "$p" 2>/dev/null || true; fi
+  fi
+  rm -f "$RUN_DIR/$name.pid"
+}
+
+down() {
+  [ -d "$RUN_DIR" ] || { log "nothing to stop"; return 0; }
+  for s in "${SERVICES[@]}"; do stop_one "$s"; done
+  rm -f "$RUN_DIR"/*.sock "$RUN_DIR/nginx.pid.master"
+  log "stopped (logs kept in $RUN_DIR)"
+}
+
+# start NAME CMD...: runs CMD in its own session, stdout+stderr to RUN_DIR/NAME.log.
+start() {
+  local name=$1; shift
+  setsid "$@" >>"$RUN_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! >"$RUN_DIR/$name.pid"
+}
+
+wait_for() {  # wait_for WHAT CMD...: up to 10 s
+  local what=$1; shift
+  for _ in $(seq 1 200); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  log "FAILED: $what did not come up; see $RUN_DIR"; tail -n 20 "$RUN_DIR"/*.log >&2 || true
+  down; exit 1
+}
+
+up() {
+  mkdir -p "$RUN_DIR/nginx-tmp"
+  local all=1
+  for s in "${SERVICES[@]}"; do alive "$s" || all=0; done
+  if [ $all -eq 1 ] && curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null 2>&1; then
+    log "already running"; status; return 0
+  fi
+  down >/dev/null  # leftovers of a crash or a partial start
+
+  for bin in rinha-api; do [ -x "$BUILD_DIR/app/$bin" ] || { log "missing $BUILD_DIR/app/$bin: run make build"; exit 1; }; done
+
+  start redis redis-server --port 0 --unixsocket "$RUN_DIR/redis.sock" --unixsocketperm 777 \
+    --dir "$RUN_DIR" --save "" --appendonly yes --appendfsync everysec --appendfilename redis.aof \
+    --daemonize no --maxmemory 90mb --maxmemory-policy noeviction
+  wait_for redis redis-cli -s "$RUN_DIR/redis.sock" ping
+
+  local default_url=${PROCESSOR_DEFAULT_URL:-} fallback_url=${PROCESSOR_FALLBACK_URL:-}
+  if [ -z "$default_url" ] || [ -z "$fallback_url" ]; then
+    [ -x "$BUILD_DIR/sim/payment-sim" ] || { log "missing $BUILD_DIR/sim/payment-sim"; down; exit 1; }
+    start sim-default "$BUILD_DIR/sim/payment-sim" --port "$SIM_DEFAULT_PORT" --fee 0.05 --token "$SIM_TOKEN" --name default
+    start sim-fallback "$BUILD_DIR/sim/payment-sim" --port "$SIM_FALLBACK_PORT" --fee 0.15 --token "$SIM_TOKEN" --name fallback
+    default_url="http://127.0.0.1:$SIM_DEFAULT_PORT"; fallback_url="http://127.0.0.1:$SIM_FALLBACK_PORT"
+    wait_for sim-default curl -fsS -H "X-Rinha-Token: $SIM_TOKEN" "$default_url/admin/payments-summary"
+    wait_for sim-fallback curl -fsS -H "X-Rinha-Token: $SIM_TOKEN" "$fallback_url/admin/payments-summary"
+  else
+    log "using external processors $default_url and $fallback_url"
+  fi
+
+  for n in 1 2; do
+    start api$n env APP_NAME=$n APP_SOCKET="$RUN_DIR/api$n.sock" REDIS_SOCKET="$RUN_DIR/redis.sock" \
+      PROCESSOR_DEFAULT_URL="$default_url" PROCESSOR_FALLBACK_URL="$fallback_url" \
+      PURGE_TOKEN="${PURGE_TOKEN:-123}" "$BUILD_DIR/app/rinha-api"
+  done
+  for n in 1 2; do wait_for api$n curl -fsS --unix-socket "$RUN_DIR/api$n.sock" http://api/health; done
+
+  sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" "$here/deploy/local/nginx.conf.template" >"$RUN_DIR/nginx.conf"
+  start nginx nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR/nginx-tmp"
+  wait_for nginx curl -fsS "http://127.0.0.1:$NGINX_PORT/health"
+  status
+}
+
+status() {
+  log "run dir $RUN_DIR (pid files and logs)"
+  for s in redis sim-default sim-fallback api1 api2 nginx; do
+    if alive "$s"; then printf '  %-13s pid %-7s %s\n' "$s" "$(pid_of "$s")" "$(describe "$s")"; fi
+  done
+  log "serving http://localhost:$NGINX_PORT"
+}
+
+describe() {
+  case $1 in
+    redis) echo "unix:$RUN_DIR/redis.sock";;
+    sim-default) echo "http://127.0.0.1:$SIM_DEFAULT_PORT (fee 0.05, token $SIM_TOKEN)";;
+    sim-fallback) echo "http://127.0.0.1:$SIM_FALLBACK_PORT (fee 0.15, token $SIM_TOKEN)";;
+    api1|api2) echo "unix:$RUN_DIR/$1.sock";;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT";;
+  esac
+}
+
+case ${1:-} in
+  up) up;;
+  down) down;;
+  status) status;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2;;
+esac

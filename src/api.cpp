@@ -1,0 +1,88 @@
+// API handlers (see header for the status codes).
+#include "api.hpp"
+
+#include <variant>
+
+#include "validation.hpp"
+
+namespace rinha {
+
+ApiResponse error_response(int status, std::string_view message) {
+  ApiResponse r{status, {}, "application/json"};
+  r.body.reserve(message.size() + 16);
+  r.body += "{\"error\":\"";
+  for (char c : message) {
+    if (c == '"' || c == '\\') r.body += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    r.body += c;
+  }
+  r.body += "\"}";
+  return r;
+}
+
+asio::awaitable<ApiResponse> Api::handle(const ApiRequest& req) {
+  std::string_view path = req.target.substr(0, req.target.find('?'));
+  if (path == "/payments") {
+    if (req.method != "POST") co_return error_response(405, "use POST");
+    co_return co_await post_payment(req);
+  }
+  if (path == "/payments-summary") {
+    if (req.method != "GET") co_return error_response(405, "use GET");
+    co_return co_await get_summary(req);
+  }
+  if (path == "/purge-payments") {
+    if (req.method != "POST") co_return error_response(405, "use POST");
+    co_return co_await purge(req);
+  }
+  if (path == "/metrics" && req.method == "GET") co_return co_await metrics();
+  if (path == "/health" && req.method == "GET") co_return ApiResponse{200, "{\"status\":\"ok\"}"};
+  co_return error_response(404, "no such route");
+}
+
+asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
+  auto parsed = parse_payment_request(req.body);
+  if (auto* err = std::get_if<ValidationError>(&parsed)) {
+    ++metrics_.payments_invalid;
+    co_return error_response(err->status, err->message);
+  }
+  const auto& pr = std::get<PaymentRequest>(parsed);
+  Payment p;
+  p.id = pr.id;
+  p.amount_cents = pr.amount_cents;
+  p.accepted_at_ms = clock_.now_ms();
+  switch (co_await store_.enqueue(p)) {
+    case EnqueueStatus::accepted:
+      ++metrics_.payments_accepted;
+      co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
+    case EnqueueStatus::duplicate:
+      ++metrics_.payments_duplicate;
+      co_return ApiResponse{200, "{\"status\":\"duplicate\",\"message\":\"payment already accepted\"}"};
+    case EnqueueStatus::unavailable:
+      break;
+  }
+  ++metrics_.payments_unavailable;
+  co_return error_response(503, "payment not accepted: storage unavailable, retry");
+}
+
+asio::awaitable<ApiResponse> Api::get_summary(const ApiRequest& req) {
+  auto range = parse_summary_query(req.target);
+  if (auto* err = std::get_if<QueryError>(&range)) co_return error_response(400, err->message);
+  auto summary = co_await store_.summary(std::get<TimeRange>(range));
+  if (!summary) co_return error_response(503, "storage unavailable, retry");
+  ++metrics_.summaries_served;
+  co_return ApiResponse{200, summary_json(*summary)};
+}
+
+asio::awaitable<ApiResponse> Api::purge(const ApiRequest& req) {
+  if (cfg_.purge_token.empty()) co_return error_response(403, "purging is disabled: set PURGE_TOKEN to enable it");
+  if (req.token != cfg_.purge_token) co_return error_response(401, "X-Rinha-Token missing or wrong");
+  if (!co_await store_.purge()) co_return error_response(503, "storage unavailable, retry");
+  co_return ApiResponse{200, "{\"status\":\"purged\"}"};
+}
+
+asio::awaitable<ApiResponse> Api::metrics() {
+  auto backlog = co_await store_.backlog();
+  co_return ApiResponse{200, metrics_.render(backlog, cfg_.app_name), "text/plain; version=0.0.4"};
+}
+
+}  // namespace rinha

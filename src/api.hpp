@@ -1,0 +1,55 @@
+// The API's request handlers: functions of (parsed request, injected state) -> response.
+// No socket in sight; http_server.cpp does the bytes.
+//   POST /payments          202 accepted (queued durably in Redis) | 200 duplicate (already
+//                           accepted: never forwarded twice) | 4XX invalid | 503 storage down
+//   GET  /payments-summary  200 totals per processor | 400 bad bound | 503 storage down
+//   POST /purge-payments    200 | 401 wrong token | 403 disabled (no PURGE_TOKEN configured)
+//   GET  /metrics           Prometheus text;  GET /health  200 when serving
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <string_view>
+
+#include "clock.hpp"
+#include "config.hpp"
+#include "metrics.hpp"
+#include "store.hpp"
+
+namespace rinha {
+
+struct ApiRequest {
+  std::string_view method;  // "GET", "POST"...
+  std::string_view target;  // path and query
+  std::string_view body;
+  std::string_view token;   // X-Rinha-Token header, empty when absent
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;
+  std::string_view content_type = "application/json";
+};
+
+class Api {
+ public:
+  Api(const Config& cfg, Store& store, const Clock& clock, Metrics& metrics)
+      : cfg_(cfg), store_(store), clock_(clock), metrics_(metrics) {}
+
+  asio::awaitable<ApiResponse> handle(const ApiRequest& req);
+
+ private:
+  asio::awaitable<ApiResponse> post_payment(const ApiRequest& req);
+  asio::awaitable<ApiResponse> get_summary(const ApiRequest& req);
+  asio::awaitable<ApiResponse> purge(const ApiRequest& req);
+  asio::awaitable<ApiResponse> metrics();
+
+  const Config& cfg_;
+  Store& store_;
+  const Clock& clock_;
+  Metrics& metrics_;
+};
+
+// {"error":"<message>"} with the message escaped for JSON.
+ApiResponse error_response(int status, std::string_view message);
+
+}  // namespace rinha

@@ -1,0 +1,105 @@
+// Composition root of the API server.
+#include "app.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+
+#include "api.hpp"
+#include "breaker.hpp"
+#include "clock.hpp"
+#include "health_monitor.hpp"
+#include "http_processor_client.hpp"
+#include "http_server.hpp"
+#include "log.hpp"
+#include "metrics.hpp"
+#include "redis_store.hpp"
+#include "worker_pool.hpp"
+
+namespace rinha {
+
+int run_app(const Config& cfg) {
+  asio::io_context ioc(1);
+  auto ex = ioc.get_executor();
+  SystemClock clock;
+  Metrics metrics;
+
+  RedisTarget target{cfg.redis_host, cfg.redis_port, cfg.redis_socket};
+  RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms));
+  const auto max_idle = static_cast<size_t>(cfg.workers) + 4;
+  HttpProcessorClient default_client(ex, cfg.processor_default, max_idle);
+  HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);
+
+  HealthMonitor* monitor_ptr = nullptr;
+  int64_t last_remote_signal_ms[3] = {INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
+  Breaker breaker([&](Processor p) {
+    if (monitor_ptr && monitor_ptr->owner()) {
+      monitor_ptr->on_failure(p);
+      return;
+    }
+    // Instance 2: at most one signal per processor per poll period goes through Redis.
+    const int64_t now = clock.now_ms();
+    int64_t& last = last_remote_signal_ms[static_cast<int>(p)];
+    if (now - last < cfg.breaker_poll_ms) return;
+    last = now;
+    asio::co_spawn(ex, [&store, p]() -> asio::awaitable<void> { co_await store.push_signal(p); }, asio::detached);
+  });
+  HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  monitor_ptr = &monitor;
+  WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  Api api(cfg, store, clock, metrics);
+  HttpServer server(ex, api, metrics, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
+
+  try {
+    if (!cfg.app_socket.empty()) {
+      server.listen_unix(cfg.app_socket);
+    } else {
+      server.listen_tcp("0.0.0.0", cfg.app_port);
+    }
+  } catch (const std::exception& e) {
+    LOG_ERROR("listen_failed", "error=\"{}\"", e.what());
+    return 1;
+  }
+  store.start();
+  monitor.start();
+  workers.start();
+  server.start();
+  if (cfg.app_socket.empty()) {
+    std::printf("listening port=%d\n", server.port());
+  } else {
+    std::printf("listening socket=%s\n", cfg.app_socket.c_str());
+  }
+  std::fflush(stdout);
+  LOG_INFO("started", "instance={} role={}", cfg.app_name, monitor.owner() ? "health-owner" : "follower");
+
+  asio::signal_set signals(ioc, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    LOG_INFO("stopping", "signal={}", sig);
+    server.stop();
+    asio::co_spawn(
+        ex,
+        [&]() -> asio::awaitable<void> {
+          co_await workers.stop(std::chrono::milliseconds(cfg.processor_timeout_ms + 1000));
+          asio::steady_timer t(ex);
+          for (int i = 0; i < 100 && server.active_requests() > 0; ++i) {
+            t.expires_after(std::chrono::milliseconds(10));
+            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+          }
+          monitor.stop();
+          store.stop();
+          ioc.stop();
+        },
+        asio::detached);
+  });
+  ioc.run();
+  LOG_INFO("stopped", "in_flight_left={}", workers.in_flight());
+  return 0;
+}
+
+}  // namespace rinha

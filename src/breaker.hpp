@@ -1,0 +1,47 @@
+// The circuit breaker. Its decision is a pure function of what the router has observed
+// (health answers and failures seen by workers); the Breaker object holds this instance's
+// view of the shared colour and forwards failure signals to the health owner (instance 1).
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "colour.hpp"
+#include "payment.hpp"
+
+namespace rinha {
+
+// What is known of one processor.
+struct ProcessorView {
+  bool health_known = false;     // a health answer has been received
+  bool health_failing = false;   // the last health answer said failing
+  int64_t min_response_ms = 0;   // the last health answer's minResponseTime
+  int64_t checked_at_ms = 0;     // when that answer arrived
+  int64_t last_failure_ms = -1;  // last failure a worker signalled (5XX, timeout, refused)
+};
+
+// Healthy: no health answer said failing, and no failure was seen since the last answer.
+bool view_healthy(const ProcessorView& v);
+
+// GREEN (default) / YELLOW (fallback) / RED (neither):
+//   both healthy: YELLOW when default's minResponseTime exceeds fallback's by more than
+//                 latency_diff_ms (both known), otherwise GREEN;
+//   one healthy:  that one;  none healthy: RED.
+Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, int64_t latency_diff_ms);
+
+// This instance's breaker. colour() is a local read (no I/O) for the workers.
+class Breaker {
+ public:
+  using SignalSink = std::function<void(Processor)>;
+
+  explicit Breaker(SignalSink sink) : sink_(std::move(sink)) {}
+  Colour colour() const { return colour_; }
+  void set_colour(Colour c) { colour_ = c; }
+  // A worker saw `p` fail: tell the health owner.
+  void signal_failure(Processor p) { sink_(p); }
+
+ private:
+  Colour colour_ = Colour::green;
+  SignalSink sink_;
+};
+
+}  // namespace rinha

@@ -1,0 +1,151 @@
+// The configuration table: one row per variable {name, default, min, max, field}, in the
+// manner of Redis's settings table. Adding a knob is adding a row.
+#include "config.hpp"
+
+#include <charconv>
+#include <fmt/format.h>
+#include <stdexcept>
+#include <string_view>
+
+namespace rinha {
+namespace {
+
+enum class Kind { integer, duration_ms, text, url };
+
+struct Row {
+  const char* variable;
+  const char* default_text;
+  Kind kind;
+  int64_t min;
+  int64_t max;
+  const char* description;
+  void (*set_int)(Config&, int64_t);
+  void (*set_text)(Config&, std::string);
+};
+
+// Durations accept "500ms", "5s", "1m" or a bare number of milliseconds.
+int64_t parse_duration_ms(const char* var, std::string_view text) {
+  int64_t value = 0;
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (res.ec != std::errc{} || value < 0) throw std::invalid_argument(fmt::format("{}: '{}' is not a duration (e.g. 500ms, 5s)", var, text));
+  const std::string_view unit(res.ptr, text.data() + text.size() - res.ptr);
+  if (unit.empty() || unit == "ms") return value;
+  if (unit == "s") return value * 1000;
+  if (unit == "m") return value * 60000;
+  throw std::invalid_argument(fmt::format("{}: unknown unit '{}' (use ms, s or m)", var, unit));
+}
+
+Endpoint parse_url(const char* var, const std::string& url) {
+  constexpr std::string_view scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) throw std::invalid_argument(fmt::format("{}: '{}' must start with http://", var, url));
+  std::string rest = url.substr(scheme.size());
+  if (const auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
+  Endpoint e{url, rest, "80"};
+  if (const auto colon = rest.rfind(':'); colon != std::string::npos) {
+    e.host = rest.substr(0, colon);
+    e.port = rest.substr(colon + 1);
+  }
+  if (e.host.empty() || e.port.empty()) throw std::invalid_argument(fmt::format("{}: '{}' has no host", var, url));
+  while (e.url.size() > scheme.size() && e.url.back() == '/') e.url.pop_back();
+  return e;
+}
+
+const std::vector<Row>& rows() {
+  static const std::vector<Row> table = {
+      {"APP_PORT", "3000", Kind::integer, 0, 65535, "TCP port of the HTTP API (ignored when APP_SOCKET is set)",
+       [](Config& c, int64_t v) { c.app_port = static_cast<int>(v); }, nullptr},
+      {"APP_SOCKET", "", Kind::text, 0, 0, "unix socket path to serve the API on instead of APP_PORT", nullptr,
+       [](Config& c, std::string v) { c.app_socket = std::move(v); }},
+      {"APP_NAME", "1", Kind::integer, 1, 2, "instance number; selects the queue payments:queue:<n>; 1 owns health checks",
+       [](Config& c, int64_t v) { c.app_name = static_cast<int>(v); }, nullptr},
+      {"REDIS_HOST", "127.0.0.1", Kind::text, 0, 0, "Redis host", nullptr,
+       [](Config& c, std::string v) { c.redis_host = std::move(v); }},
+      {"REDIS_PORT", "6379", Kind::integer, 1, 65535, "Redis port",
+       [](Config& c, int64_t v) { c.redis_port = static_cast<int>(v); }, nullptr},
+      {"REDIS_SOCKET", "", Kind::text, 0, 0, "Redis unix socket path; when set, used instead of host and port", nullptr,
+       [](Config& c, std::string v) { c.redis_socket = std::move(v); }},
+      {"PROCESSOR_DEFAULT_URL", "http://payment-processor-default:8080", Kind::url, 0, 0, "default (cheap) processor", nullptr,
+       [](Config& c, std::string v) { c.processor_default = parse_url("PROCESSOR_DEFAULT_URL", v); }},
+      {"PROCESSOR_FALLBACK_URL", "http://payment-processor-fallback:8080", Kind::url, 0, 0, "fallback (dear) processor", nullptr,
+       [](Config& c, std::string v) { c.processor_fallback = parse_url("PROCESSOR_FALLBACK_URL", v); }},
+      {"HEALTH_TIMEOUT", "500ms", Kind::duration_ms, 1, 60000, "deadline of one health-check call",
+       [](Config& c, int64_t v) { c.health_timeout_ms = v; }, nullptr},
+      {"HEALTH_INTERVAL", "5s", Kind::duration_ms, 5000, 600000, "period of health checks per processor (never under 5 s: the processors' rate limit)",
+       [](Config& c, int64_t v) { c.health_interval_ms = v; }, nullptr},
+      {"LATENCY_DIFF_TO_USE_FALLBACK", "100ms", Kind::duration_ms, 0, 600000, "use fallback when default's minResponseTime exceeds fallback's by more than this",
+       [](Config& c, int64_t v) { c.latency_diff_ms = v; }, nullptr},
+      {"WORKERS", "64", Kind::integer, 1, 4096, "payments in flight to processors per instance",
+       [](Config& c, int64_t v) { c.workers = v; }, nullptr},
+      {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",
+       [](Config& c, int64_t v) { c.processor_timeout_ms = v; }, nullptr},
+      {"BACKOFF_BASE", "20ms", Kind::duration_ms, 1, 60000, "first retry delay; doubles per attempt",
+       [](Config& c, int64_t v) { c.backoff_base_ms = v; }, nullptr},
+      {"BACKOFF_MAX", "2s", Kind::duration_ms, 1, 600000, "largest retry delay",
+       [](Config& c, int64_t v) { c.backoff_max_ms = v; }, nullptr},
+      {"BREAKER_POLL", "50ms", Kind::duration_ms, 5, 10000, "period at which the breaker colour and failure signals are read from Redis",
+       [](Config& c, int64_t v) { c.breaker_poll_ms = v; }, nullptr},
+      {"REDIS_TIMEOUT", "2s", Kind::duration_ms, 10, 60000, "deadline of one Redis command",
+       [](Config& c, int64_t v) { c.redis_timeout_ms = v; }, nullptr},
+      {"HTTP_IDLE_TIMEOUT", "60s", Kind::duration_ms, 100, 3600000, "keep-alive connections idle longer than this are closed",
+       [](Config& c, int64_t v) { c.http_idle_timeout_ms = v; }, nullptr},
+      {"PURGE_TOKEN", "", Kind::text, 0, 0, "token that POST /purge-payments must carry in X-Rinha-Token; empty disables purging", nullptr,
+       [](Config& c, std::string v) { c.purge_token = std::move(v); }},
+      {"LOG_LEVEL", "info", Kind::text, 0, 0, "debug, info, warn or error", nullptr,
+       [](Config& c, std::string v) {
+         if (v != "debug" && v != "info" && v != "warn" && v != "error") throw std::invalid_argument("LOG_LEVEL: use debug, info, warn or error");
+         c.log_level = std::move(v);
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+Config load_config(const EnvLookup& getenv_fn) {
+  Config c;
+  for (const Row& row : rows()) {
+    const char* raw = getenv_fn(row.variable);
+    const std::string text = (raw && *raw) ? raw : row.default_text;
+    if (row.kind == Kind::text || row.kind == Kind::url) {
+      row.set_text(c, text);
+      continue;
+    }
+    int64_t value = 0;
+    if (row.kind == Kind::duration_ms) {
+      value = parse_duration_ms(row.variable, text);
+    } else {
+      const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (res.ec != std::errc{} || res.ptr != text.data() + text.size()) {
+        throw std::invalid_argument(fmt::format("{}: '{}' is not an integer", row.variable, text));
+      }
+    }
+    if (value < row.min || value > row.max) {
+      throw std::invalid_argument(fmt::format("{}: {} is outside [{}, {}]", row.variable, text, row.min, row.max));
+    }
+    row.set_int(c, value);
+  }
+  return c;
+}
+
+const std::vector<ConfigDoc>& config_docs() {
+  static const std::vector<ConfigDoc> docs = [] {
+    std::vector<ConfigDoc> out;
+    for (const Row& r : rows()) out.push_back({r.variable, r.default_text, r.description});
+    return out;
+  }();
+  return docs;
+}
+
+std::string describe(const Config& c) {
+  return fmt::format(
+      "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
+      "health_interval_ms={} latency_diff_ms={} workers={} processor_timeout_ms={} backoff_ms={}..{} "
+      "breaker_poll_ms={} purge={}",
+      c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
+      c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
+      c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
+      c.latency_diff_ms, c.workers, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
+      c.purge_token.empty() ? "disabled" : "enabled");
+}
+
+}  // namespace rinha

@@ -1,0 +1,138 @@
+// Health polling, failure signals and colour publication (see header for who does what).
+#include "health_monitor.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log.hpp"
+
+namespace rinha {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+constexpr int64_t kRepublishMs = 1000;  // re-assert the colour so a restarted Redis learns it
+}
+
+HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
+                             ProcessorClient& fb, Breaker& breaker, const Clock& clock, Metrics& metrics)
+    : ex_(ex),
+      cfg_(cfg),
+      store_(store),
+      def_(def),
+      fb_(fb),
+      breaker_(breaker),
+      clock_(clock),
+      metrics_(metrics),
+      owner_(cfg.app_name == 1),
+      timer_(ex) {}
+
+void HealthMonitor::start() { asio::co_spawn(ex_, loop(), asio::detached); }
+
+void HealthMonitor::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void HealthMonitor::on_failure(Processor p) {
+  local_signals_.push_back(p);
+  timer_.cancel();  // react now rather than at the next poll
+}
+
+void HealthMonitor::apply_failure(Processor p, int64_t now_ms) {
+  if (p == Processor::none) return;
+  views_[static_cast<int>(p)].last_failure_ms = now_ms;
+}
+
+asio::awaitable<void> HealthMonitor::loop() {
+  while (!stopped_) {
+    co_await tick();
+    timer_.expires_after(std::chrono::milliseconds(cfg_.breaker_poll_ms));
+    co_await timer_.async_wait(as_tuple(use_awaitable));
+  }
+}
+
+asio::awaitable<void> HealthMonitor::check(Processor p) {
+  const int i = static_cast<int>(p);
+  const int64_t now = clock_.now_ms();
+  if (checking_[i] || now - last_call_ms_[i] < cfg_.health_interval_ms) co_return;
+  checking_[i] = true;
+  last_call_ms_[i] = now;
+  ++metrics_.health_calls;
+  auto result = co_await client(p).health(std::chrono::milliseconds(cfg_.health_timeout_ms));
+  checking_[i] = false;
+  ProcessorView& v = views_[i];
+  const int64_t answered = clock_.now_ms();
+  switch (result.kind) {
+    case HealthResult::Kind::ok:
+      if (!v.health_known || v.health_failing != result.failing || v.min_response_ms != result.min_response_ms) {
+        LOG_INFO("health_changed", "processor={} failing={} min_response_ms={} latency_ms={}", processor_name(p),
+                 result.failing, result.min_response_ms, result.latency_ms);
+      }
+      v.health_known = true;
+      v.health_failing = result.failing;
+      v.min_response_ms = result.min_response_ms;
+      v.checked_at_ms = answered;
+      break;
+    case HealthResult::Kind::rate_limited:
+      LOG_WARN("health_rate_limited", "processor={}", processor_name(p));
+      break;  // nothing learnt; the next call waits a full interval
+    case HealthResult::Kind::error:
+      LOG_WARN("health_unanswered", "processor={} timeout_ms={}", processor_name(p), cfg_.health_timeout_ms);
+      v.last_failure_ms = answered;  // an unanswered health check counts as a failure
+      break;
+  }
+  timer_.cancel();  // decide with the news at once
+}
+
+asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
+  const int64_t now = clock_.now_ms();
+  if (c != breaker_.colour()) {
+    LOG_INFO("breaker_colour", "from={} to={} default_healthy={} fallback_healthy={}", colour_name(breaker_.colour()),
+             colour_name(c), view_healthy(view(Processor::default_)), view_healthy(view(Processor::fallback)));
+    breaker_.set_colour(c);
+    metrics_.colour = c;
+    ++metrics_.colour_changes;
+    force = true;
+  }
+  if (force || now - last_publish_ms_ >= kRepublishMs) {
+    if (co_await store_.save_colour(c)) last_publish_ms_ = now;
+  }
+}
+
+asio::awaitable<void> HealthMonitor::tick() {
+  if (!owner_) {
+    auto c = co_await store_.load_colour();
+    if (c && *c != breaker_.colour()) {
+      LOG_INFO("breaker_colour", "from={} to={} source=redis", colour_name(breaker_.colour()), colour_name(*c));
+      breaker_.set_colour(*c);
+      metrics_.colour = *c;
+      ++metrics_.colour_changes;
+    }
+    co_return;
+  }
+  const int64_t now = clock_.now_ms();
+  bool signalled = false;
+  for (Processor p : co_await store_.take_signals()) {
+    apply_failure(p, now);
+    signalled = true;
+  }
+  for (Processor p : local_signals_) {
+    apply_failure(p, now);
+    signalled = true;
+  }
+  local_signals_.clear();
+  // Health checks run beside the loop, so a hanging endpoint never delays a decision.
+  for (Processor p : {Processor::default_, Processor::fallback}) {
+    const int i = static_cast<int>(p);
+    if (!checking_[i] && now - last_call_ms_[i] >= cfg_.health_interval_ms) {
+      asio::co_spawn(ex_, check(p), asio::detached);
+    }
+  }
+  co_await publish(decide_colour(view(Processor::default_), view(Processor::fallback), cfg_.latency_diff_ms), signalled);
+}
+
+}  // namespace rinha

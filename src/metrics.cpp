@@ -1,0 +1,73 @@
+// Prometheus text exposition of Metrics.
+#include "metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace rinha {
+
+void LatencyHistogram::observe_us(int64_t us) {
+  ++count_;
+  sum_us_ += us;
+  for (size_t i = 0; i < kBoundsUs.size(); ++i) {
+    if (us <= kBoundsUs[i]) {
+      ++buckets_[i];
+      return;
+    }
+  }
+}
+
+void LatencyHistogram::render(std::string& out, const char* name, const char* help) const {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  int64_t cumulative = 0;
+  for (size_t i = 0; i < kBoundsUs.size(); ++i) {
+    cumulative += buckets_[i];
+    fmt::format_to(it, "{}_bucket{{le=\"{}\"}} {}\n", name, kBoundsUs[i] / 1e6, cumulative);
+  }
+  fmt::format_to(it, "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, count_, name, sum_us_ / 1e6, name,
+                 count_);
+}
+
+std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
+  std::string out;
+  out.reserve(4096);
+  auto it = std::back_inserter(out);
+  auto gauge = [&](const char* name, const char* help, int64_t v) {
+    fmt::format_to(it, "# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, v);
+  };
+  auto counter = [&](const char* name, const char* help, int64_t v) {
+    fmt::format_to(it, "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+  };
+  auto per_processor = [&](const char* name, const char* help, const std::array<int64_t, 3>& v) {
+    fmt::format_to(it, "# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+    fmt::format_to(it, "{}{{processor=\"default\"}} {}\n{}{{processor=\"fallback\"}} {}\n", name, v[1], name, v[2]);
+  };
+  gauge("rinha_instance", "instance number (APP_NAME)", app_name);
+  if (backlog) {
+    gauge("rinha_backlog_total", "payments waiting in all instances' queues", backlog->queued);
+    gauge("rinha_queue_depth", "payments waiting in this instance's queue", backlog->own_queued);
+    gauge("rinha_processing", "payments in this instance's processing list", backlog->processing);
+  }
+  counter("rinha_payments_accepted_total", "POST /payments answered 202", payments_accepted);
+  counter("rinha_payments_duplicate_total", "POST /payments of an already accepted correlationId", payments_duplicate);
+  counter("rinha_payments_invalid_total", "POST /payments rejected with 4XX", payments_invalid);
+  counter("rinha_payments_unavailable_total", "POST /payments answered 503 (storage unreachable)", payments_unavailable);
+  counter("rinha_summaries_total", "GET /payments-summary served", summaries_served);
+  gauge("rinha_in_flight", "payments being processed by this instance's workers", in_flight);
+  gauge("rinha_in_doubt", "payments in flight whose last send ended without a definite answer", in_doubt);
+  per_processor("rinha_stored_total", "payments recorded as stored by the processor", stored);
+  per_processor("rinha_duplicate_422_total", "sends answered 422 (already stored)", duplicates_422);
+  per_processor("rinha_send_failures_total", "sends answered 5XX/429 or not completed", send_failures);
+  per_processor("rinha_send_timeouts_total", "sends that hit the deadline", timeouts);
+  counter("rinha_requeued_total", "payments put back at the head of the queue", requeued);
+  counter("rinha_dead_lettered_total", "payments no processor can accept (4XX other than 422)", dead_lettered);
+  counter("rinha_recovered_total", "payments moved back from the processing list at start", recovered);
+  fmt::format_to(it, "# HELP rinha_breaker_colour breaker colour (0 GREEN, 1 YELLOW, 2 RED)\n# TYPE rinha_breaker_colour gauge\n"
+                     "rinha_breaker_colour {}\n", static_cast<int>(colour));
+  counter("rinha_breaker_changes_total", "colour changes seen", colour_changes);
+  counter("rinha_health_calls_total", "health endpoint calls made by this instance", health_calls);
+  http_latency.render(out, "rinha_http_request_duration_seconds", "time to handle an API request");
+  return out;
+}
+
+}  // namespace rinha

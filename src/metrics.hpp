@@ -1,0 +1,56 @@
+// Process metrics, rendered in Prometheus text format by GET /metrics. Single-threaded:
+// plain integers, no atomics. Gauges that live in Redis (queue depth) are read at scrape.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "colour.hpp"
+#include "processor_client.hpp"
+#include "store.hpp"
+
+namespace rinha {
+
+// Fixed-bucket latency histogram (seconds in the exposition, microseconds inside).
+class LatencyHistogram {
+ public:
+  static constexpr std::array<int64_t, 16> kBoundsUs = {100,   250,   500,    1000,   2000,   5000,    10000,   25000,
+                                                        50000, 100000, 250000, 500000, 1000000, 1500000, 3000000, 10000000};
+  void observe_us(int64_t us);
+  void render(std::string& out, const char* name, const char* help) const;
+  int64_t count() const { return count_; }
+
+ private:
+  std::array<int64_t, kBoundsUs.size()> buckets_{};
+  int64_t count_ = 0;
+  int64_t sum_us_ = 0;
+};
+
+struct Metrics {
+  // HTTP
+  LatencyHistogram http_latency;
+  int64_t payments_accepted = 0;
+  int64_t payments_duplicate = 0;
+  int64_t payments_invalid = 0;
+  int64_t payments_unavailable = 0;
+  int64_t summaries_served = 0;
+  // Workers
+  int64_t in_flight = 0;
+  int64_t in_doubt = 0;  // in flight with a send outcome unknown
+  std::array<int64_t, 3> stored{};          // by Processor
+  std::array<int64_t, 3> duplicates_422{};  // by Processor
+  std::array<int64_t, 3> send_failures{};   // by Processor: 5XX, 429, refused, timeout
+  std::array<int64_t, 3> timeouts{};        // by Processor
+  int64_t requeued = 0;
+  int64_t dead_lettered = 0;
+  int64_t recovered = 0;
+  // Breaker
+  Colour colour = Colour::green;
+  int64_t colour_changes = 0;
+  int64_t health_calls = 0;
+
+  // Appends the exposition; `backlog` is optional (Redis may be unreachable).
+  std::string render(const std::optional<Backlog>& backlog, int app_name) const;
+};
+
+}  // namespace rinha

@@ -1,0 +1,226 @@
+// RedisStore: each queue move is one Lua script (atomic, one round trip).
+#include "redis_store.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "log.hpp"
+
+namespace rinha {
+namespace {
+
+constexpr const char* kIdsKey = "payments:ids";
+constexpr const char* kDeadKey = "payments:dead";
+constexpr const char* kColourKey = "payments:breaker:colour";
+constexpr const char* kSignalsKey = "payments:breaker:signals";
+constexpr int kMaxSignals = 64;
+
+const char* ledger_key(Processor p) {
+  return p == Processor::fallback ? "payments:ledger:fallback" : "payments:ledger:default";
+}
+
+// KEYS: ids, queue. ARGV: id, item. Accept once per correlationId.
+constexpr const char* kEnqueueLua = R"lua(
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], ARGV[2])
+  return 1
+end
+return 0)lua";
+
+// KEYS: processing, ledger. ARGV: item, requestedAt ms, member.
+constexpr const char* kRecordLua = R"lua(
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1)lua";
+
+// KEYS: processing, queue. ARGV: old item, new item. Back to the head (right end).
+constexpr const char* kRequeueLua = R"lua(
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 1)lua";
+
+// KEYS: processing. ARGV: old item, new item.
+constexpr const char* kUpdateLua = R"lua(
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('LPUSH', KEYS[1], ARGV[2])
+return 1)lua";
+
+// KEYS: processing, dead. ARGV: item.
+constexpr const char* kDeadLua = R"lua(
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('LPUSH', KEYS[2], ARGV[1])
+return 1)lua";
+
+// KEYS: processing, queue. Newest first, so the oldest ends up at the very head.
+constexpr const char* kRecoverLua = R"lua(
+local n = 0
+while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do n = n + 1 end
+return n)lua";
+
+}  // namespace
+
+RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout)
+    : app_name_(app_name),
+      queue_key_(fmt::format("payments:queue:{}", app_name)),
+      processing_key_(fmt::format("payments:processing:{}", app_name)),
+      other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
+      http_(ex, target, timeout, "http"),
+      pop_(ex, target, timeout, "pop"),
+      work_(ex, target, timeout, "work"),
+      enqueue_script_{kEnqueueLua, {}},
+      record_script_{kRecordLua, {}},
+      requeue_script_{kRequeueLua, {}},
+      update_script_{kUpdateLua, {}},
+      dead_script_{kDeadLua, {}},
+      recover_script_{kRecoverLua, {}} {}
+
+void RedisStore::start() {
+  http_.start();
+  pop_.start();
+  work_.start();
+}
+
+void RedisStore::stop() {
+  http_.stop();
+  pop_.stop();
+  work_.stop();
+}
+
+asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script& script, int num_keys,
+                                                  std::vector<std::string_view> keys_and_args) {
+  const std::string nkeys = std::to_string(num_keys);
+  std::vector<std::string_view> argv;
+  argv.reserve(keys_and_args.size() + 3);
+  if (!script.sha.empty()) {
+    argv.push_back("EVALSHA");
+    argv.push_back(script.sha);
+    argv.push_back(nkeys);
+    argv.insert(argv.end(), keys_and_args.begin(), keys_and_args.end());
+    auto reply = co_await conn.command_argv(argv);
+    if (!(reply.type == RedisReply::Type::error && reply.str.rfind("NOSCRIPT", 0) == 0)) co_return reply;
+    argv.clear();
+  }
+  // First use, or the server lost its script cache (restart): load it, then run by text.
+  auto loaded = co_await conn.command("SCRIPT", "LOAD", script.source);
+  if (loaded.type == RedisReply::Type::string) script.sha = loaded.str;
+  argv.push_back("EVAL");
+  argv.push_back(script.source);
+  argv.push_back(nkeys);
+  argv.insert(argv.end(), keys_and_args.begin(), keys_and_args.end());
+  co_return co_await conn.command_argv(argv);
+}
+
+asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) {
+  const std::string item = encode_payment(p);
+  auto reply = co_await eval(http_, enqueue_script_, 2, kIdsKey, queue_key_, id_view(p.id), item);
+  if (reply.type != RedisReply::Type::integer) {
+    LOG_WARN("enqueue_failed", "reason=\"{}\"", reply.str);
+    co_return EnqueueStatus::unavailable;
+  }
+  co_return reply.integer == 1 ? EnqueueStatus::accepted : EnqueueStatus::duplicate;
+}
+
+asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
+  const std::string from = range.from_ms == std::numeric_limits<int64_t>::min() ? "-inf" : std::to_string(range.from_ms);
+  const std::string to = range.to_ms == std::numeric_limits<int64_t>::max() ? "+inf" : std::to_string(range.to_ms);
+  Summary s;
+  for (Processor p : {Processor::default_, Processor::fallback}) {
+    auto reply = co_await http_.command("ZRANGE", ledger_key(p), from, to, "BYSCORE");
+    if (reply.type != RedisReply::Type::array) co_return std::nullopt;
+    Totals& t = p == Processor::default_ ? s.default_ : s.fallback;
+    for (const auto& member : reply.elements) add_ledger_member(t, member.str);
+  }
+  co_return s;
+}
+
+asio::awaitable<bool> RedisStore::purge() {
+  auto reply = co_await http_.command("DEL", kIdsKey, "payments:queue:1", "payments:queue:2", "payments:processing:1",
+                                       "payments:processing:2", ledger_key(Processor::default_),
+                                       ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<PopResult> RedisStore::pop(std::chrono::milliseconds wait) {
+  const std::string seconds = fmt::format("{:.3f}", wait.count() / 1000.0);
+  std::vector<std::string_view> argv{"BLMOVE", queue_key_, processing_key_, "RIGHT", "LEFT", seconds};
+  auto reply = co_await pop_.command_argv(std::move(argv), wait);
+  if (reply.type == RedisReply::Type::string) co_return PopResult{PopResult::Kind::item, std::move(reply.str)};
+  if (reply.type == RedisReply::Type::nil) co_return PopResult{PopResult::Kind::empty, {}};
+  co_return PopResult{PopResult::Kind::error, std::move(reply.str)};
+}
+
+asio::awaitable<bool> RedisStore::update_in_flight(std::string_view old_item, std::string_view new_item) {
+  auto reply = co_await eval(work_, update_script_, 1, processing_key_, old_item, new_item);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<bool> RedisStore::requeue_front(std::string_view old_item, std::string_view new_item) {
+  auto reply = co_await eval(work_, requeue_script_, 2, processing_key_, queue_key_, old_item, new_item);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<bool> RedisStore::record(std::string_view item, const Payment& p, Processor where) {
+  const std::string score = std::to_string(p.requested_at_ms);
+  const std::string member = fmt::format("{}:{}", id_view(p.id), p.amount_cents);
+  auto reply = co_await eval(work_, record_script_, 2, processing_key_, ledger_key(where), item, score, member);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<bool> RedisStore::dead_letter(std::string_view item) {
+  auto reply = co_await eval(work_, dead_script_, 2, processing_key_, kDeadKey, item);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<std::optional<int64_t>> RedisStore::recover_in_flight() {
+  auto reply = co_await eval(work_, recover_script_, 2, processing_key_, queue_key_);
+  if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
+  co_return reply.integer;
+}
+
+asio::awaitable<std::optional<Backlog>> RedisStore::backlog() {
+  Backlog b;
+  auto own = co_await work_.command("LLEN", queue_key_);
+  auto other = co_await work_.command("LLEN", other_queue_key_);
+  auto processing = co_await work_.command("LLEN", processing_key_);
+  if (own.type != RedisReply::Type::integer || other.type != RedisReply::Type::integer ||
+      processing.type != RedisReply::Type::integer) {
+    co_return std::nullopt;
+  }
+  b.own_queued = own.integer;
+  b.queued = own.integer + other.integer;
+  b.processing = processing.integer;
+  co_return b;
+}
+
+asio::awaitable<std::optional<Colour>> RedisStore::load_colour() {
+  auto reply = co_await work_.command("GET", kColourKey);
+  if (reply.type == RedisReply::Type::nil) co_return Colour::green;  // nothing decided yet
+  if (reply.type != RedisReply::Type::string) co_return std::nullopt;
+  co_return parse_colour(reply.str);
+}
+
+asio::awaitable<bool> RedisStore::save_colour(Colour c) {
+  auto reply = co_await work_.command("SET", kColourKey, colour_name(c));
+  co_return reply.ok();
+}
+
+asio::awaitable<bool> RedisStore::push_signal(Processor failed) {
+  auto reply = co_await work_.command("LPUSH", kSignalsKey, processor_name(failed));
+  if (reply.type == RedisReply::Type::integer && reply.integer > kMaxSignals) {
+    co_await work_.command("LTRIM", kSignalsKey, "0", std::to_string(kMaxSignals - 1));
+  }
+  co_return reply.ok();
+}
+
+asio::awaitable<std::vector<Processor>> RedisStore::take_signals() {
+  std::vector<Processor> out;
+  auto reply = co_await work_.command("RPOP", kSignalsKey, std::to_string(kMaxSignals));
+  if (reply.type != RedisReply::Type::array) co_return out;
+  for (const auto& e : reply.elements) {
+    if (e.str == "default") out.push_back(Processor::default_);
+    else if (e.str == "fallback") out.push_back(Processor::fallback);
+  }
+  co_return out;
+}
+
+}  // namespace rinha

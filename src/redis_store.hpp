@@ -1,0 +1,59 @@
+// Store on Redis. Keys (all under "payments:"):
+//   queue:<n>       list, new payments LPUSHed, the head (next to process) is the RIGHT end
+//   processing:<n>  list, items of instance n between pop and record/requeue
+//   ids             set of every correlationId ever accepted (idempotency)
+//   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
+//   dead            list of items that can never be processed
+//   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals
+// Multi-key moves are Lua scripts, so each is atomic. Three connections: one for the HTTP
+// path, one for the blocking pop, one for the workers and the breaker.
+#pragma once
+#include <memory>
+
+#include "redis_connection.hpp"
+#include "store.hpp"
+
+namespace rinha {
+
+class RedisStore final : public Store {
+ public:
+  RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout);
+  void start();
+  void stop();
+
+  // Store
+  asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
+  asio::awaitable<std::optional<Summary>> summary(TimeRange range) override;
+  asio::awaitable<bool> purge() override;
+  asio::awaitable<PopResult> pop(std::chrono::milliseconds wait) override;
+  asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) override;
+  asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
+  asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override;
+  asio::awaitable<bool> dead_letter(std::string_view item) override;
+  asio::awaitable<std::optional<int64_t>> recover_in_flight() override;
+  asio::awaitable<std::optional<Backlog>> backlog() override;
+  asio::awaitable<std::optional<Colour>> load_colour() override;
+  asio::awaitable<bool> save_colour(Colour c) override;
+  asio::awaitable<bool> push_signal(Processor failed) override;
+  asio::awaitable<std::vector<Processor>> take_signals() override;
+
+ private:
+  struct Script {
+    const char* source;
+    std::string sha;
+  };
+  // eval(conn, script, num_keys, keys..., args...): EVALSHA, loading the script when needed.
+  template <typename... Args>
+  asio::awaitable<RedisReply> eval(RedisConnection& conn, Script& script, int num_keys, const Args&... keys_and_args) {
+    return eval_argv(conn, script, num_keys, std::vector<std::string_view>{std::string_view(keys_and_args)...});
+  }
+  asio::awaitable<RedisReply> eval_argv(RedisConnection& conn, Script& script, int num_keys,
+                                        std::vector<std::string_view> keys_and_args);
+
+  int app_name_;
+  std::string queue_key_, processing_key_, other_queue_key_;
+  RedisConnection http_, pop_, work_;
+  Script enqueue_script_, record_script_, requeue_script_, update_script_, dead_script_, recover_script_;
+};
+
+}  // namespace rinha

@@ -1,0 +1,69 @@
+// The Store interface: the queue, the ledger and the breaker's shared state. RedisStore is
+// the real one; tests use an in-memory fake. Every method is a deadline-bound network
+// operation that reports failure as a value (false / nullopt / Status::unavailable).
+//
+// Queue invariants: a payment is in exactly one of {queue, this instance's processing
+// list, ledger, dead letters}; moves between them are atomic; the processing list survives
+// a crash and is put back at the head of the queue when the instance starts.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "colour.hpp"
+#include "payment.hpp"
+#include "summary.hpp"
+
+namespace rinha {
+
+namespace asio = boost::asio;
+
+enum class EnqueueStatus { accepted, duplicate, unavailable };
+
+struct PopResult {
+  enum class Kind { item, empty, error };
+  Kind kind = Kind::empty;
+  std::string item;
+};
+
+struct Backlog {
+  int64_t queued = 0;       // waiting in all instances' queues
+  int64_t own_queued = 0;   // waiting in this instance's queue
+  int64_t processing = 0;   // in this instance's processing list
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // HTTP path.
+  virtual asio::awaitable<EnqueueStatus> enqueue(const Payment& p) = 0;
+  virtual asio::awaitable<std::optional<Summary>> summary(TimeRange range) = 0;
+  virtual asio::awaitable<bool> purge() = 0;
+
+  // Workers. pop() moves the head of this instance's queue to its processing list.
+  virtual asio::awaitable<PopResult> pop(std::chrono::milliseconds wait) = 0;
+  // Replaces a processing item by its updated form (pin before a send).
+  virtual asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) = 0;
+  // Moves a processing item back to the head of the queue, in its updated form.
+  virtual asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) = 0;
+  // Removes a processing item and records the payment as stored by `where` at requested_at_ms.
+  virtual asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) = 0;
+  // Removes a processing item that can never be processed (kept for an operator).
+  virtual asio::awaitable<bool> dead_letter(std::string_view item) = 0;
+  // Puts everything in this instance's processing list back at the head of its queue.
+  virtual asio::awaitable<std::optional<int64_t>> recover_in_flight() = 0;
+  virtual asio::awaitable<std::optional<Backlog>> backlog() = 0;
+
+  // Circuit breaker state shared by all instances.
+  virtual asio::awaitable<std::optional<Colour>> load_colour() = 0;
+  virtual asio::awaitable<bool> save_colour(Colour c) = 0;
+  virtual asio::awaitable<bool> push_signal(Processor failed) = 0;
+  virtual asio::awaitable<std::vector<Processor>> take_signals() = 0;
+};
+
+}  // namespace rinha

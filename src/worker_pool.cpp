@@ -1,0 +1,190 @@
+// Worker pool: the exactly-once state machine described in the header.
+#include "worker_pool.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "log.hpp"
+
+namespace rinha {
+
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+constexpr auto kPopWait = std::chrono::milliseconds(1000);
+}
+
+WorkerPool::WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
+                       ProcessorClient& fb, Breaker& breaker, const Clock& clock, Metrics& metrics)
+    : ex_(ex),
+      cfg_(cfg),
+      store_(store),
+      def_(def),
+      fb_(fb),
+      breaker_(breaker),
+      clock_(clock),
+      metrics_(metrics),
+      slot_freed_(ex) {}
+
+void WorkerPool::start() { asio::co_spawn(ex_, feed(), asio::detached); }
+
+asio::awaitable<void> WorkerPool::sleep_ms(int64_t ms) {
+  asio::steady_timer t(ex_, std::chrono::milliseconds(ms));
+  co_await t.async_wait(as_tuple(use_awaitable));
+}
+
+int64_t WorkerPool::backoff_ms(uint32_t attempts) const {
+  const uint32_t shift = std::min<uint32_t>(attempts, 20);
+  return std::min<int64_t>(cfg_.backoff_base_ms << shift, cfg_.backoff_max_ms);
+}
+
+template <typename F>
+asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
+  for (uint32_t attempt = 0;; ++attempt) {
+    if (co_await op()) co_return true;
+    if (stopping_) co_return false;
+    LOG_WARN("store_retry", "operation={} attempt={}", what, attempt);
+    co_await sleep_ms(backoff_ms(attempt));
+  }
+}
+
+asio::awaitable<void> WorkerPool::feed() {
+  feeding_ = true;
+  // Payments this instance had in flight when it last stopped go back to the head first.
+  for (;;) {
+    auto recovered = co_await store_.recover_in_flight();
+    if (recovered) {
+      metrics_.recovered += *recovered;
+      if (*recovered > 0) LOG_INFO("recovered_in_flight", "payments={}", *recovered);
+      break;
+    }
+    if (stopping_) break;
+    co_await sleep_ms(200);
+  }
+  int64_t red_wait_ms = cfg_.backoff_base_ms;
+  while (!stopping_) {
+    if (in_flight_ >= cfg_.workers) {
+      slot_freed_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await slot_freed_.async_wait(as_tuple(use_awaitable));
+      continue;
+    }
+    if (breaker_.colour() == Colour::red) {  // nothing can be sent: leave the queue alone
+      co_await sleep_ms(red_wait_ms);
+      red_wait_ms = std::min<int64_t>(red_wait_ms * 2, cfg_.breaker_poll_ms * 4);
+      continue;
+    }
+    red_wait_ms = cfg_.backoff_base_ms;
+    auto popped = co_await store_.pop(kPopWait);
+    if (popped.kind == PopResult::Kind::item) {
+      ++in_flight_;
+      ++metrics_.in_flight;
+      asio::co_spawn(ex_, run_one(std::move(popped.item)), asio::detached);
+    } else if (popped.kind == PopResult::Kind::error) {
+      co_await sleep_ms(100);
+    }
+  }
+  feeding_ = false;
+}
+
+asio::awaitable<void> WorkerPool::run_one(std::string item) {
+  co_await process(std::move(item));
+  --in_flight_;
+  --metrics_.in_flight;
+  slot_freed_.cancel();
+}
+
+asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
+  stopping_ = true;
+  slot_freed_.cancel();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) co_await sleep_ms(10);
+  if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
+}
+
+asio::awaitable<void> WorkerPool::process(std::string item) {
+  auto decoded = decode_payment(item);
+  if (!decoded) {
+    LOG_ERROR("undecodable_item", "item=\"{}\"", item);
+    ++metrics_.dead_lettered;
+    co_await persist([&] { return store_.dead_letter(item); }, "dead_letter");
+    co_return;
+  }
+  Payment p = *decoded;
+  const bool prior_doubt = p.in_doubt;
+
+  if (p.pin == Processor::none) {
+    const Colour colour = breaker_.colour();
+    if (colour == Colour::red) {
+      co_await sleep_ms(backoff_ms(p.attempts));
+      ++p.attempts;
+      ++metrics_.requeued;
+      co_await persist([&] { return store_.requeue_front(item, encode_payment(p)); }, "requeue");
+      co_return;
+    }
+    // Pin BEFORE sending: from here on, only this processor may ever be asked again.
+    p.pin = colour_target(colour);
+    p.requested_at_ms = clock_.now_ms();
+    p.in_doubt = true;
+    std::string pinned = encode_payment(p);
+    if (!co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin")) co_return;
+    item = std::move(pinned);
+  } else if (!p.in_doubt) {
+    p.in_doubt = true;  // a recovered pin without doubt cannot exist, but stay safe
+    std::string pinned = encode_payment(p);
+    if (!co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin")) co_return;
+    item = std::move(pinned);
+  }
+
+  const Processor target = p.pin;
+  const int t = static_cast<int>(target);
+  if (prior_doubt) ++metrics_.in_doubt;
+  const auto outcome = co_await client(target).send(p, std::chrono::milliseconds(cfg_.processor_timeout_ms));
+  if (prior_doubt) --metrics_.in_doubt;
+  ++p.attempts;
+
+  switch (outcome.kind) {
+    case SendOutcome::Kind::stored:
+    case SendOutcome::Kind::duplicate:
+      if (outcome.kind == SendOutcome::Kind::duplicate) ++metrics_.duplicates_422[t];
+      ++metrics_.stored[t];
+      LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
+                outcome.status, outcome.latency_ms);
+      co_await persist([&] { return store_.record(item, p, target); }, "record");
+      co_return;
+    case SendOutcome::Kind::invalid:
+      LOG_ERROR("payment_refused", "id={} processor={} status={}", id_view(p.id), processor_name(target),
+                outcome.status);
+      if (!prior_doubt) {  // refused outright and never in doubt: no processor holds it
+        ++metrics_.dead_lettered;
+        co_await persist([&] { return store_.dead_letter(item); }, "dead_letter");
+        co_return;
+      }
+      break;  // an earlier call may still land: keep retrying the same processor
+    case SendOutcome::Kind::rejected:
+    case SendOutcome::Kind::overloaded:
+    case SendOutcome::Kind::not_sent:
+      ++metrics_.send_failures[t];
+      if (!prior_doubt) {  // this call stored nothing and no earlier call is pending
+        p.pin = Processor::none;
+        p.in_doubt = false;
+        p.requested_at_ms = 0;
+      }
+      if (outcome.kind != SendOutcome::Kind::overloaded) breaker_.signal_failure(target);
+      break;
+    case SendOutcome::Kind::in_doubt:
+      ++metrics_.send_failures[t];
+      ++metrics_.timeouts[t];
+      LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
+      breaker_.signal_failure(target);
+      break;  // stays pinned, in doubt
+  }
+  co_await sleep_ms(backoff_ms(p.attempts - 1));
+  ++metrics_.requeued;
+  co_await persist([&] { return store_.requeue_front(item, encode_payment(p)); }, "requeue");
+}
+
+}  // namespace rinha

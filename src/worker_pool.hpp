@@ -1,0 +1,67 @@
+// The workers: move payments from this instance's queue to a processor, exactly once.
+// A feeder pops (BLMOVE queue -> processing) while fewer than WORKERS payments are in
+// flight; each popped payment is processed by its own coroutine:
+//   unpinned: ask the breaker; RED -> back to the head of the queue after a backoff;
+//             otherwise pin it (processor + requestedAt + in_doubt) in Redis, THEN send.
+//   200/422 -> record in the ledger with the pinned requestedAt (atomically leaving the
+//             processing list).
+//   5XX/429/refused -> this call stored nothing: if no earlier call is in doubt, unpin
+//             (free to go elsewhere); signal the breaker; back to the head after a backoff.
+//   timeout / broken connection after sending -> in doubt: stays pinned to that processor
+//             with the same requestedAt; only a 200 or 422 from it settles the payment.
+#pragma once
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <string>
+
+#include "breaker.hpp"
+#include "clock.hpp"
+#include "config.hpp"
+#include "metrics.hpp"
+#include "processor_client.hpp"
+#include "store.hpp"
+
+namespace rinha {
+
+class WorkerPool {
+ public:
+  WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def, ProcessorClient& fb,
+             Breaker& breaker, const Clock& clock, Metrics& metrics);
+
+  void start();  // recovers the processing list, then feeds
+  // Stops popping and waits (at most `grace`) for payments in flight to settle.
+  asio::awaitable<void> stop(std::chrono::milliseconds grace);
+
+  // Processes one popped item to completion (public for tests).
+  asio::awaitable<void> process(std::string item);
+
+  int64_t in_flight() const { return in_flight_; }
+
+ private:
+  asio::awaitable<void> feed();
+  asio::awaitable<void> run_one(std::string item);
+  asio::awaitable<void> sleep_ms(int64_t ms);
+  int64_t backoff_ms(uint32_t attempts) const;
+  // Repeats a Redis move until it succeeds (or the pool stops): without Redis nothing can
+  // progress, and the processing list keeps the item safe meanwhile.
+  template <typename F>
+  asio::awaitable<bool> persist(F&& op, const char* what);
+  ProcessorClient& client(Processor p) { return p == Processor::fallback ? fb_ : def_; }
+
+  asio::any_io_executor ex_;
+  const Config& cfg_;
+  Store& store_;
+  ProcessorClient& def_;
+  ProcessorClient& fb_;
+  Breaker& breaker_;
+  const Clock& clock_;
+  Metrics& metrics_;
+  asio::steady_timer slot_freed_;
+  int64_t in_flight_ = 0;
+  bool stopping_ = false;
+  bool feeding_ = false;
+};
+
+}  // namespace rinha
