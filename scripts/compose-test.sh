@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# End-to-end test of the Docker deployment, unattended on a fresh Debian 12 machine: installs
+# Docker, starts dockerd, builds the local base images, brings up the simulators and the
+# challenge compose, pays N payments through :9999 and checks the backend's summary against
+# the processors'; reports the limits Docker applied; tears down. Last line: PASS / FAIL.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEPLOY=$ROOT/deploy
+WORK=${COMPOSE_TEST_DIR:-/var/tmp/rinha-compose-test}
+N=${COMPOSE_TEST_PAYMENTS:-200}
+PARALLEL=${COMPOSE_TEST_PARALLEL:-8}
+AMOUNT=19.90
+TOKEN=123
+SIM_DEFAULT_PORT=${SIM_DEFAULT_PORT:-8001}
+SIM_FALLBACK_PORT=${SIM_FALLBACK_PORT:-8002}
+# On a shared host where :9999/:8001/:8002 are taken, move the host side of the ports.
+LB_PORT=${COMPOSE_TEST_LB_PORT:-9999}
+LB=http://127.0.0.1:$LB_PORT
+APP_PROJECT=rinha
+SIM_PROJECT=rinha-processors
+export SIM_DEFAULT_PORT SIM_FALLBACK_PORT
+
+mkdir -p "$WORK"
+LOG=$WORK/compose-test.log
+: >"$LOG"
+RESULT=""
+CREATED_NETWORK=0
+UP=0
+
+log() { echo "compose-test: $*"; echo "[$(date +%T)] $*" >>"$LOG"; }
+fail() { RESULT="FAIL: $*"; exit 1; }
+
+APP_COMPOSE=$DEPLOY/docker-compose.yml
+compose_app() { docker-compose --compatibility -p "$APP_PROJECT" -f "$APP_COMPOSE" "$@"; }
+compose_sim() { docker-compose -p "$SIM_PROJECT" -f "$DEPLOY/processors-compose.yml" "$@"; }
+
+teardown() {
+  local rc=$?
+  trap - EXIT
+  if [ "$UP" = 1 ]; then
+    # Keep the services' logs for a post-mortem before the containers go.
+    compose_app logs --no-color >"$WORK/app-services.log" 2>&1 || true
+    compose_sim logs --no-color >"$WORK/sim-services.log" 2>&1 || true
+    if [ "${KEEP:-0}" = 1 ]; then
+      log "KEEP=1: leaving the stacks up"
+    else
+      log "tearing down"
+      compose_app down -v --remove-orphans >>"$LOG" 2>&1 || true
+      compose_sim down -v --remove-orphans >>"$LOG" 2>&1 || true
+      [ "$CREATED_NETWORK" = 1 ] && docker network rm payment-processor >>"$LOG" 2>&1 || true
+    fi
+  fi
+  [ -z "$RESULT" ] && RESULT="FAIL: unexpected error (exit $rc; see $LOG)"
+  [ "$rc" -ne 0 ] && [ "$RESULT" = PASS ] && RESULT="FAIL: exit $rc"
+  echo "compose-test: logs in $WORK"
+  echo "compose-test: $RESULT"
+  [ "$RESULT" = PASS ] && exit 0 || exit 1
+}
+trap teardown EXIT
+trap 'fail "interrupted"' INT TERM
+
+# --- 1. tools ---------------------------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || fail "must run as root (apt-get, dockerd, debootstrap)"
+need=()
+for p in docker.io docker-compose debootstrap iptables curl jq ca-certificates; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  log "apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"; } >>"$LOG" 2>&1 \
+    || fail "apt-get install ${need[*]} failed"
+fi
+
+# --- 2. docker engine -------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (log: $WORK/dockerd.log)"
+  nohup dockerd >>"$WORK/dockerd.log" 2>&1 &
+  for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || fail "dockerd did not come up (see $WORK/dockerd.log)"
+fi
+log "docker $(docker version -f '{{.Server.Version}}') / $(docker-compose version --short), cgroup v$(docker info -f '{{.CgroupVersion}}')"
+
+# --- 3. base images ---------------------------------------------------------------------
+log "base images (deploy/base-image.sh)"
+"$DEPLOY/base-image.sh" >>"$LOG" 2>&1 || fail "base images: deploy/base-image.sh failed (see $LOG)"
+
+# --- 4. build context: the working tree without build outputs or VCS data ---------------
+# (the classic builder sends the whole context; build/ can weigh hundreds of MB)
+CTX=$WORK/context
+rm -rf "$CTX"; mkdir -p "$CTX"
+tar -C "$ROOT" --exclude=./.git --exclude='./build' --exclude='./build-*' --exclude='./build_*' \
+    --exclude=./run --exclude='*/node_modules' -cf - . | tar -C "$CTX" -xf -
+export RINHA_BUILD_CONTEXT=$CTX
+log "build context $(du -sh "$CTX" | cut -f1)"
+
+# --- 5. processors, then the challenge stack ---------------------------------------------
+if [ "$LB_PORT" != 9999 ]; then
+  # The same files, only the published port changed; nginx/redis configs sit beside it.
+  mkdir -p "$WORK/deploy"
+  cp "$DEPLOY/nginx.conf" "$DEPLOY/redis.conf" "$WORK/deploy/"
+  sed "s/\"9999:9999\"/\"$LB_PORT:9999\"/" "$DEPLOY/docker-compose.yml" >"$WORK/deploy/docker-compose.yml"
+  grep -q "\"$LB_PORT:9999\"" "$WORK/deploy/docker-compose.yml" || fail "could not move port 9999 to $LB_PORT"
+  APP_COMPOSE=$WORK/deploy/docker-compose.yml
+  log "load balancer published on :$LB_PORT instead of :9999 (COMPOSE_TEST_LB_PORT)"
+fi
+for port in "$LB_PORT" "$SIM_DEFAULT_PORT" "$SIM_FALLBACK_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    fail "port $port is already in use on this host (another stack? set COMPOSE_TEST_LB_PORT / SIM_DEFAULT_PORT / SIM_FALLBACK_PORT)"
+  fi
+done
+if ! docker network inspect payment-processor >/dev/null 2>&1; then
+  docker network create --driver bridge payment-processor >>"$LOG" 2>&1 || fail "cannot create network payment-processor"
+  CREATED_NETWORK=1
+fi
+UP=1
+log "building and starting the simulators (first build compiles the project: minutes)"
+compose_sim up -d --build >>"$LOG" 2>&1 || fail "processors compose did not come up (see $LOG)"
+log "building and starting the challenge stack"
+compose_app up -d --build >>"$LOG" 2>&1 || fail "challenge compose did not come up (see $LOG)"
+
+wait_http() {  # url, seconds
+  local i
+  for ((i = 0; i < $2 * 2; i++)); do
+    curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}
+wait_http "$LB/payments-summary" 120 || fail "$LB/payments-summary did not answer within 120 s"
+for port in "$SIM_DEFAULT_PORT" "$SIM_FALLBACK_PORT"; do
+  wait_http "http://127.0.0.1:$port/payments/service-health" 60 || fail "simulator on :$port did not answer"
+done
+log "stack is up"
+
+# --- 6. payments ------------------------------------------------------------------------
+pay() {
+  local id
+  id=$(cat /proc/sys/kernel/random/uuid)
+  curl -s -o /dev/null -m 5 -w '%{http_code}\n' -X POST "$LB/payments" \
+       -H 'Content-Type: application/json' \
+       -d "{\"correlationId\":\"$id\",\"amount\":$AMOUNT}" || echo 000
+}
+export -f pay; export LB AMOUNT
+log "sending $N payments of $AMOUNT through :$LB_PORT ($PARALLEL at a time)"
+seq "$N" | xargs -P "$PARALLEL" -I{} bash -c pay >"$WORK/codes.txt"
+accepted=$(grep -c '^2' "$WORK/codes.txt" || true)
+log "accepted (2XX): $accepted of $N; codes: $(sort "$WORK/codes.txt" | uniq -c | awk '{printf "%s x%s ", $2, $1}')"
+[ "$accepted" -eq "$N" ] || fail "only $accepted of $N payments were accepted"
+
+# --- 7. consistency: backend summary == sum of what the processors stored ----------------
+cents() { jq -r "$1 | . * 100 | round"; }
+summary() {
+  backend=$(curl -fsS -m 5 "$LB/payments-summary") || return 1
+  sim_default=$(curl -fsS -m 5 -H "X-Rinha-Token: $TOKEN" "http://127.0.0.1:$SIM_DEFAULT_PORT/admin/payments-summary") || return 1
+  sim_fallback=$(curl -fsS -m 5 -H "X-Rinha-Token: $TOKEN" "http://127.0.0.1:$SIM_FALLBACK_PORT/admin/payments-summary") || return 1
+  b_def_n=$(jq -r .default.totalRequests <<<"$backend");  b_fb_n=$(jq -r .fallback.totalRequests <<<"$backend")
+  b_def_c=$(cents .default.totalAmount <<<"$backend");    b_fb_c=$(cents .fallback.totalAmount <<<"$backend")
+  s_def_n=$(jq -r .totalRequests <<<"$sim_default");      s_fb_n=$(jq -r .totalRequests <<<"$sim_fallback")
+  s_def_c=$(cents .totalAmount <<<"$sim_default");        s_fb_c=$(cents .totalAmount <<<"$sim_fallback")
+}
+consistent() {
+  [ "$b_def_n" = "$s_def_n" ] && [ "$b_fb_n" = "$s_fb_n" ] && [ "$b_def_c" = "$s_def_c" ] \
+    && [ "$b_fb_c" = "$s_fb_c" ] && [ $((s_def_n + s_fb_n)) -eq "$accepted" ]
+}
+ok=0
+for _ in $(seq 60); do
+  if summary && consistent; then ok=1; break; fi
+  sleep 0.5
+done
+summary || fail "could not read the summaries"
+log "backend  : default $b_def_n / $b_def_c cents, fallback $b_fb_n / $b_fb_c cents"
+log "processor: default $s_def_n / $s_def_c cents, fallback $s_fb_n / $s_fb_c cents"
+[ "$ok" = 1 ] || fail "summaries disagree after 30 s (backend $backend; processors $sim_default / $sim_fallback; accepted $accepted)"
+expected_cents=$(jq -n "$accepted * $AMOUNT * 100 | round")
+[ $((s_def_c + s_fb_c)) -eq "$expected_cents" ] || fail "processors hold $((s_def_c + s_fb_c)) cents, expected $expected_cents"
+
+# --- 8. limits as Docker applied them, memory use -----------------------------------------
+declare -A WANT_CPU=([nginx]=100000000 [api1]=650000000 [api2]=650000000 [redis]=100000000)
+declare -A WANT_MEM=([nginx]=52428800 [api1]=104857600 [api2]=104857600 [redis]=104857600)
+log "limits applied (NanoCpus, Memory bytes), memory now / peak:"
+bad=()
+for svc in nginx api1 api2 redis; do
+  id=$(compose_app ps -q "$svc")
+  [ -n "$id" ] || { bad+=("$svc: no container"); continue; }
+  read -r cpu mem <<<"$(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' "$id")"
+  now=$(docker stats --no-stream --format '{{.MemUsage}}' "$id" 2>/dev/null || echo n/a)
+  peak=n/a
+  for f in /sys/fs/cgroup/memory/docker/"$id"/memory.max_usage_in_bytes \
+           /sys/fs/cgroup/system.slice/docker-"$id".scope/memory.peak; do
+    [ -r "$f" ] && { peak=$(awk '{printf "%.1fMiB", $1/1048576}' "$f"); break; }
+  done
+  log "  $svc: cpus=$(awk "BEGIN{print $cpu/1e9}") mem=$((mem / 1048576))MiB  usage=$now peak=$peak"
+  [ "$cpu" = "${WANT_CPU[$svc]}" ] || bad+=("$svc NanoCpus $cpu != ${WANT_CPU[$svc]}")
+  [ "$mem" = "${WANT_MEM[$svc]}" ] || bad+=("$svc Memory $mem != ${WANT_MEM[$svc]}")
+done
+[ ${#bad[@]} -eq 0 ] || fail "limits not applied as declared: ${bad[*]}"
+for img in rinha/api rinha/payment-sim rinha/nginx rinha/redis rinha/bookworm-runtime rinha/bookworm-build; do
+  log "  image $img: $(docker image inspect -f '{{.Size}}' "$img" 2>/dev/null | awk '{printf "%.1f MB", $1/1e6}')"
+done
+
+RESULT=PASS
