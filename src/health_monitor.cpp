@@ -99,7 +99,8 @@ asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
     force = true;
   }
   if (force || now - last_publish_ms_ >= kRepublishMs) {
-    if (co_await store_.save_colour(c)) last_publish_ms_ = now;
+    const bool saved = co_await store_.save_colour(c);
+    if (saved) last_publish_ms_ = now;
   }
 }
 

@@ -42,10 +42,12 @@ int64_t WorkerPool::backoff_ms(uint32_t attempts) const {
   return std::min<int64_t>(cfg_.backoff_base_ms << shift, cfg_.backoff_max_ms);
 }
 
+// `op` returns a fresh awaitable per try; whatever its arguments view must outlive persist().
 template <typename F>
 asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
   for (uint32_t attempt = 0;; ++attempt) {
-    if (co_await op()) co_return true;
+    const bool done = co_await op();
+    if (done) co_return true;
     if (stopping_) co_return false;
     LOG_WARN("store_retry", "operation={} attempt={}", what, attempt);
     co_await sleep_ms(backoff_ms(attempt));
@@ -122,7 +124,8 @@ asio::awaitable<void> WorkerPool::process(std::string item) {
       co_await sleep_ms(backoff_ms(p.attempts));
       ++p.attempts;
       ++metrics_.requeued;
-      co_await persist([&] { return store_.requeue_front(item, encode_payment(p)); }, "requeue");
+      const std::string again = encode_payment(p);
+      co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
       co_return;
     }
     // Pin BEFORE sending: from here on, only this processor may ever be asked again.
@@ -130,12 +133,14 @@ asio::awaitable<void> WorkerPool::process(std::string item) {
     p.requested_at_ms = clock_.now_ms();
     p.in_doubt = true;
     std::string pinned = encode_payment(p);
-    if (!co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin")) co_return;
+    const bool persisted = co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin");
+    if (!persisted) co_return;
     item = std::move(pinned);
   } else if (!p.in_doubt) {
     p.in_doubt = true;  // a recovered pin without doubt cannot exist, but stay safe
     std::string pinned = encode_payment(p);
-    if (!co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin")) co_return;
+    const bool persisted = co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin");
+    if (!persisted) co_return;
     item = std::move(pinned);
   }
 
@@ -184,7 +189,8 @@ asio::awaitable<void> WorkerPool::process(std::string item) {
   }
   co_await sleep_ms(backoff_ms(p.attempts - 1));
   ++metrics_.requeued;
-  co_await persist([&] { return store_.requeue_front(item, encode_payment(p)); }, "requeue");
+  const std::string again = encode_payment(p);
+  co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
 }
 
 }  // namespace rinha

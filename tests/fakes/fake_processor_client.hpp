@@ -1,0 +1,55 @@
+// A scripted ProcessorClient: answers from a queue of outcomes (then a default one) and
+// records every payment it was sent, so tests can assert where payments went.
+#pragma once
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "processor_client.hpp"
+
+namespace rinha::testing {
+
+class FakeProcessorClient final : public ProcessorClient {
+ public:
+  std::deque<SendOutcome::Kind> script;                      // next outcomes, in order
+  SendOutcome::Kind otherwise = SendOutcome::Kind::stored;   // after the script runs out
+  std::vector<Payment> sent;
+  std::deque<HealthResult> health_script;
+  HealthResult health_otherwise{HealthResult::Kind::ok, false, 0, 1};
+  int health_calls = 0;
+  LookupResult lookup_result{LookupResult::Kind::not_found, 0};
+  std::function<void(const Payment&)> on_send;  // observes the world at the moment of sending
+
+  // ProcessorClient
+  asio::awaitable<SendOutcome> send(const Payment& p, std::chrono::milliseconds) override {
+    sent.push_back(p);
+    if (on_send) on_send(p);
+    SendOutcome out;
+    out.kind = otherwise;
+    if (!script.empty()) {
+      out.kind = script.front();
+      script.pop_front();
+    }
+    out.status = out.kind == SendOutcome::Kind::stored      ? 200
+                 : out.kind == SendOutcome::Kind::duplicate ? 422
+                 : out.kind == SendOutcome::Kind::rejected  ? 500
+                 : out.kind == SendOutcome::Kind::overloaded ? 429
+                 : out.kind == SendOutcome::Kind::invalid   ? 400
+                                                            : 0;
+    co_return out;
+  }
+  asio::awaitable<LookupResult> lookup(const CorrelationId&, std::chrono::milliseconds) override {
+    co_return lookup_result;
+  }
+  asio::awaitable<HealthResult> health(std::chrono::milliseconds) override {
+    ++health_calls;
+    if (!health_script.empty()) {
+      auto h = health_script.front();
+      health_script.pop_front();
+      co_return h;
+    }
+    co_return health_otherwise;
+  }
+};
+
+}  // namespace rinha::testing

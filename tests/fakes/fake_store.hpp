@@ -1,0 +1,137 @@
+// In-memory Store with the same queue semantics as RedisStore (head = back of the deque),
+// plus switches to make any operation fail, for the error paths.
+#pragma once
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store.hpp"
+
+namespace rinha::testing {
+
+class FakeStore final : public Store {
+ public:
+  struct LedgerEntry {
+    Processor processor;
+    int64_t requested_at_ms;
+    int64_t amount_cents;
+  };
+
+  std::deque<std::string> queue;       // front = newest, back = head (next to pop)
+  std::vector<std::string> processing;
+  std::map<std::string, LedgerEntry> ledger;  // by correlation id
+  std::vector<std::string> dead;
+  std::set<std::string> ids;
+  std::optional<Colour> colour;
+  std::vector<Processor> signals;
+  int fail_next_ops = 0;  // that many following operations fail
+  int record_calls = 0;
+
+  // Store
+  asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override {
+    if (fail()) co_return EnqueueStatus::unavailable;
+    if (!ids.insert(std::string(id_view(p.id))).second) co_return EnqueueStatus::duplicate;
+    queue.push_front(encode_payment(p));
+    co_return EnqueueStatus::accepted;
+  }
+  asio::awaitable<std::optional<Summary>> summary(TimeRange r) override {
+    if (fail()) co_return std::nullopt;
+    Summary s;
+    for (const auto& [id, e] : ledger) {
+      if (e.requested_at_ms < r.from_ms || e.requested_at_ms > r.to_ms) continue;
+      Totals& t = e.processor == Processor::fallback ? s.fallback : s.default_;
+      ++t.count;
+      t.amount_cents += e.amount_cents;
+    }
+    co_return s;
+  }
+  asio::awaitable<bool> purge() override {
+    if (fail()) co_return false;
+    queue.clear();
+    processing.clear();
+    ledger.clear();
+    ids.clear();
+    co_return true;
+  }
+  asio::awaitable<PopResult> pop(std::chrono::milliseconds) override {
+    if (fail()) co_return PopResult{PopResult::Kind::error, "fake failure"};
+    if (queue.empty()) co_return PopResult{PopResult::Kind::empty, {}};
+    std::string item = queue.back();
+    queue.pop_back();
+    processing.push_back(item);
+    co_return PopResult{PopResult::Kind::item, item};
+  }
+  asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) override {
+    if (fail()) co_return false;
+    remove_processing(old_item);
+    processing.emplace_back(new_item);
+    co_return true;
+  }
+  asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override {
+    if (fail()) co_return false;
+    remove_processing(old_item);
+    queue.emplace_back(new_item);
+    co_return true;
+  }
+  asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override {
+    ++record_calls;
+    if (fail()) co_return false;
+    remove_processing(item);
+    ledger[std::string(id_view(p.id))] = LedgerEntry{where, p.requested_at_ms, p.amount_cents};
+    co_return true;
+  }
+  asio::awaitable<bool> dead_letter(std::string_view item) override {
+    if (fail()) co_return false;
+    remove_processing(item);
+    dead.emplace_back(item);
+    co_return true;
+  }
+  asio::awaitable<std::optional<int64_t>> recover_in_flight() override {
+    if (fail()) co_return std::nullopt;
+    const int64_t n = static_cast<int64_t>(processing.size());
+    for (auto it = processing.rbegin(); it != processing.rend(); ++it) queue.push_back(*it);
+    processing.clear();
+    co_return n;
+  }
+  asio::awaitable<std::optional<Backlog>> backlog() override {
+    if (fail()) co_return std::nullopt;
+    co_return Backlog{static_cast<int64_t>(queue.size()), static_cast<int64_t>(queue.size()),
+                      static_cast<int64_t>(processing.size())};
+  }
+  asio::awaitable<std::optional<Colour>> load_colour() override {
+    if (fail()) co_return std::nullopt;
+    co_return colour.value_or(Colour::green);
+  }
+  asio::awaitable<bool> save_colour(Colour c) override {
+    if (fail()) co_return false;
+    colour = c;
+    co_return true;
+  }
+  asio::awaitable<bool> push_signal(Processor p) override {
+    if (fail()) co_return false;
+    signals.push_back(p);
+    co_return true;
+  }
+  asio::awaitable<std::vector<Processor>> take_signals() override {
+    if (fail()) co_return std::vector<Processor>{};
+    auto out = std::move(signals);
+    signals.clear();
+    co_return out;
+  }
+
+ private:
+  bool fail() {
+    if (fail_next_ops <= 0) return false;
+    --fail_next_ops;
+    return true;
+  }
+  void remove_processing(std::string_view item) {
+    auto it = std::find(processing.begin(), processing.end(), item);
+    if (it != processing.end()) processing.erase(it);
+  }
+};
+
+}  // namespace rinha::testing

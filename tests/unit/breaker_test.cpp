@@ -1,0 +1,60 @@
+#include "breaker.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rinha {
+namespace {
+
+ProcessorView healthy(int64_t min_rt = 0) { return {true, false, min_rt, 1000, -1}; }
+ProcessorView failing_health() { return {true, true, 0, 1000, -1}; }
+ProcessorView failed_since_check() { return {true, false, 0, 1000, 1500}; }
+ProcessorView unknown() { return {}; }
+ProcessorView unknown_but_failed() { return {false, false, 0, 0, 10}; }
+
+struct Case {
+  const char* name;
+  ProcessorView def, fb;
+  int64_t diff_ms;
+  Colour expected;
+};
+
+TEST(Breaker, DecisionTable) {
+  const Case cases[] = {
+      {"both healthy and fast", healthy(), healthy(), 100, Colour::green},
+      {"nothing known yet: optimistic", unknown(), unknown(), 100, Colour::green},
+      {"default failing by health", failing_health(), healthy(), 100, Colour::yellow},
+      {"default failed since its last check", failed_since_check(), healthy(), 100, Colour::yellow},
+      {"default failed, never checked", unknown_but_failed(), healthy(), 100, Colour::yellow},
+      {"fallback failing, default fine", healthy(), failing_health(), 100, Colour::green},
+      {"both failing", failing_health(), failed_since_check(), 100, Colour::red},
+      {"default slower by more than diff", healthy(1000), healthy(0), 100, Colour::yellow},
+      {"default slower by exactly diff", healthy(100), healthy(0), 100, Colour::green},
+      {"default slower, fallback failing", healthy(5000), failing_health(), 100, Colour::green},
+      {"default slow but fallback slower", healthy(1000), healthy(1000), 100, Colour::green},
+      {"default slow, fallback unknown", healthy(1000), unknown(), 100, Colour::green},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(decide_colour(c.def, c.fb, c.diff_ms), c.expected) << c.name;
+  }
+}
+
+TEST(Breaker, AFailureIsForgivenByALaterHealthyAnswer) {
+  ProcessorView v = healthy();
+  v.last_failure_ms = 900;  // before the check at 1000
+  EXPECT_TRUE(view_healthy(v));
+  v.last_failure_ms = 1000;  // same instant: not proven healthy after it
+  EXPECT_FALSE(view_healthy(v));
+}
+
+TEST(Breaker, SignalsGoToTheSink) {
+  std::vector<Processor> got;
+  Breaker b([&](Processor p) { got.push_back(p); });
+  b.signal_failure(Processor::default_);
+  EXPECT_EQ(got, std::vector<Processor>{Processor::default_});
+  EXPECT_EQ(b.colour(), Colour::green);
+  b.set_colour(Colour::red);
+  EXPECT_EQ(b.colour(), Colour::red);
+}
+
+}  // namespace
+}  // namespace rinha

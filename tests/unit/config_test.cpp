@@ -1,0 +1,72 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace rinha {
+namespace {
+
+Config load(const std::map<std::string, std::string>& env) {
+  return load_config([&](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+TEST(Config, DefaultsMatchTheSeed) {
+  const Config c = load({});
+  EXPECT_EQ(c.app_port, 3000);
+  EXPECT_EQ(c.app_name, 1);
+  EXPECT_EQ(c.health_timeout_ms, 500);
+  EXPECT_EQ(c.health_interval_ms, 5000);
+  EXPECT_EQ(c.latency_diff_ms, 100);
+  EXPECT_EQ(c.processor_timeout_ms, 3000);
+  EXPECT_EQ(c.processor_default.host, "payment-processor-default");
+  EXPECT_EQ(c.processor_default.port, "8080");
+  EXPECT_TRUE(c.purge_token.empty());
+}
+
+TEST(Config, ParsesDurationsWithUnits) {
+  const Config c = load({{"HEALTH_TIMEOUT", "750ms"}, {"HEALTH_INTERVAL", "6s"}, {"LATENCY_DIFF_TO_USE_FALLBACK", "250"}});
+  EXPECT_EQ(c.health_timeout_ms, 750);
+  EXPECT_EQ(c.health_interval_ms, 6000);
+  EXPECT_EQ(c.latency_diff_ms, 250);
+}
+
+TEST(Config, ParsesUrls) {
+  const Config c = load({{"PROCESSOR_DEFAULT_URL", "http://127.0.0.1:8001/"}, {"PROCESSOR_FALLBACK_URL", "http://fb"}});
+  EXPECT_EQ(c.processor_default.host, "127.0.0.1");
+  EXPECT_EQ(c.processor_default.port, "8001");
+  EXPECT_EQ(c.processor_default.url, "http://127.0.0.1:8001");
+  EXPECT_EQ(c.processor_fallback.host, "fb");
+  EXPECT_EQ(c.processor_fallback.port, "80");
+}
+
+TEST(Config, ErrorsNameTheVariable) {
+  auto message = [](const std::map<std::string, std::string>& env) {
+    try {
+      load(env);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({{"APP_NAME", "3"}}).find("APP_NAME"), std::string::npos);
+  EXPECT_NE(message({{"APP_PORT", "80x"}}).find("APP_PORT"), std::string::npos);
+  EXPECT_NE(message({{"HEALTH_INTERVAL", "1s"}}).find("HEALTH_INTERVAL"), std::string::npos);  // under the rate limit
+  EXPECT_NE(message({{"HEALTH_TIMEOUT", "5h"}}).find("HEALTH_TIMEOUT"), std::string::npos);
+  EXPECT_NE(message({{"PROCESSOR_DEFAULT_URL", "ftp://x"}}).find("PROCESSOR_DEFAULT_URL"), std::string::npos);
+  EXPECT_NE(message({{"LOG_LEVEL", "loud"}}).find("LOG_LEVEL"), std::string::npos);
+}
+
+TEST(Config, EveryRowIsDocumented) {
+  for (const auto& doc : config_docs()) {
+    EXPECT_STRNE(doc.description, "") << doc.variable;
+  }
+  EXPECT_GE(config_docs().size(), 9u);
+}
+
+}  // namespace
+}  // namespace rinha

@@ -1,0 +1,133 @@
+#include "health_monitor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "fake_clock.hpp"
+#include "fake_processor_client.hpp"
+#include "fake_store.hpp"
+#include "run_coro.hpp"
+
+namespace rinha {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeProcessorClient;
+using testing::FakeStore;
+using testing::run_coro;
+
+HealthResult ok(int64_t min_rt = 0) { return {HealthResult::Kind::ok, false, min_rt, 1}; }
+HealthResult failing() { return {HealthResult::Kind::ok, true, 0, 1}; }
+
+class HealthMonitorTest : public ::testing::Test {
+ protected:
+  void make(int app_name) {
+    cfg_.app_name = app_name;
+    monitor_ = std::make_unique<HealthMonitor>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
+  }
+  void tick() { run_coro(io_, monitor_->tick()); }
+
+  boost::asio::io_context io_;
+  Config cfg_;
+  FakeStore store_;
+  FakeProcessorClient def_, fb_;
+  Breaker breaker_{[this](Processor p) { monitor_->on_failure(p); }};
+  FakeClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<HealthMonitor> monitor_;
+};
+
+TEST_F(HealthMonitorTest, NeverCallsAProcessorMoreThanOncePerInterval) {
+  make(1);
+  for (int i = 0; i < 10; ++i) {
+    tick();
+    breaker_.signal_failure(Processor::default_);  // signals do not bypass the rate limit
+    clock_.advance(400);
+  }
+  // 10 ticks over 4 s: exactly one call each.
+  EXPECT_EQ(def_.health_calls, 1);
+  EXPECT_EQ(fb_.health_calls, 1);
+  clock_.advance(1000);  // 5 s after the first call
+  tick();
+  EXPECT_EQ(def_.health_calls, 2);
+  EXPECT_EQ(fb_.health_calls, 2);
+}
+
+TEST_F(HealthMonitorTest, AFailureSignalSwitchesToFallbackAtOnce) {
+  make(1);
+  tick();  // both healthy
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  clock_.advance(100);
+  breaker_.signal_failure(Processor::default_);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+  EXPECT_EQ(store_.colour, Colour::yellow);  // published for instance 2
+  EXPECT_EQ(def_.health_calls, 1);           // no extra call: within the interval
+}
+
+TEST_F(HealthMonitorTest, SignalsFromInstanceTwoArriveThroughTheStore) {
+  make(1);
+  tick();
+  clock_.advance(100);
+  store_.signals.push_back(Processor::default_);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+}
+
+TEST_F(HealthMonitorTest, BothDownIsRedUntilAHealthCheckSaysOtherwise) {
+  make(1);
+  def_.health_script = {failing(), failing(), ok()};
+  fb_.health_script = {failing(), failing(), failing()};
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  EXPECT_EQ(store_.colour, Colour::green);
+}
+
+TEST_F(HealthMonitorTest, SlowDefaultMeansFallback) {
+  make(1);
+  def_.health_otherwise = ok(1000);
+  fb_.health_otherwise = ok(10);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+}
+
+TEST_F(HealthMonitorTest, RecoversToDefaultWhenItIsHealthyAgain) {
+  make(1);
+  def_.health_script = {failing()};
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+}
+
+TEST_F(HealthMonitorTest, RateLimitedOrUnansweredChecks) {
+  make(1);
+  def_.health_script = {HealthResult{HealthResult::Kind::rate_limited}};
+  fb_.health_script = {HealthResult{HealthResult::Kind::error}};
+  tick();
+  // 429 teaches nothing (default stays presumed healthy); no answer counts as a failure.
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  EXPECT_FALSE(view_healthy(monitor_->view(Processor::fallback)));
+}
+
+TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
+  make(2);
+  store_.colour = Colour::yellow;
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+  store_.colour = Colour::red;
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  EXPECT_EQ(def_.health_calls + fb_.health_calls, 0);
+}
+
+}  // namespace
+}  // namespace rinha

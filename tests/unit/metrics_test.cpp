@@ -1,0 +1,35 @@
+#include "metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rinha {
+namespace {
+
+TEST(Metrics, HistogramBucketsAreCumulative) {
+  LatencyHistogram h;
+  h.observe_us(50);
+  h.observe_us(300);
+  h.observe_us(20'000'000);  // beyond the last bound: only +Inf
+  std::string out;
+  h.render(out, "x", "help");
+  EXPECT_NE(out.find("x_bucket{le=\"0.0001\"} 1\n"), std::string::npos);
+  EXPECT_NE(out.find("x_bucket{le=\"0.0005\"} 2\n"), std::string::npos);
+  EXPECT_NE(out.find("x_bucket{le=\"10\"} 2\n"), std::string::npos);
+  EXPECT_NE(out.find("x_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(out.find("x_count 3\n"), std::string::npos);
+}
+
+TEST(Metrics, RendersPerProcessorCountersAndBacklog) {
+  Metrics m;
+  m.stored = {0, 7, 2};
+  m.colour = Colour::yellow;
+  const std::string out = m.render(Backlog{12, 5, 3}, 2);
+  EXPECT_NE(out.find("rinha_stored_total{processor=\"default\"} 7\n"), std::string::npos);
+  EXPECT_NE(out.find("rinha_stored_total{processor=\"fallback\"} 2\n"), std::string::npos);
+  EXPECT_NE(out.find("rinha_backlog_total 12\n"), std::string::npos);
+  EXPECT_NE(out.find("rinha_breaker_colour 1\n"), std::string::npos);
+  EXPECT_EQ(m.render(std::nullopt, 1).find("rinha_backlog_total"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rinha

@@ -1,0 +1,190 @@
+#include "worker_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "fake_clock.hpp"
+#include "fake_processor_client.hpp"
+#include "fake_store.hpp"
+#include "run_coro.hpp"
+
+namespace rinha {
+namespace {
+
+using testing::FakeClock;
+using testing::FakeProcessorClient;
+using testing::FakeStore;
+using testing::run_coro;
+using Kind = SendOutcome::Kind;
+
+class WorkerPoolTest : public ::testing::Test {
+ protected:
+  WorkerPoolTest() : breaker_([this](Processor p) { signals_.push_back(p); }) {
+    cfg_.backoff_base_ms = 1;
+    cfg_.backoff_max_ms = 2;
+    pool_ = std::make_unique<WorkerPool>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
+  }
+
+  // Accepts a payment and pops it, as the feeder would; returns the popped item.
+  std::string accept_and_pop(const char* id = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3", int64_t cents = 1990) {
+    Payment p;
+    p.id = *parse_correlation_id(id);
+    p.amount_cents = cents;
+    p.accepted_at_ms = clock_.now_ms();
+    EXPECT_EQ(run_coro(io_, store_.enqueue(p)), EnqueueStatus::accepted);
+    return pop();
+  }
+  std::string pop() {
+    auto r = run_coro(io_, store_.pop(std::chrono::milliseconds(0)));
+    EXPECT_EQ(r.kind, PopResult::Kind::item);
+    return r.item;
+  }
+  void process(std::string item) { run_coro(io_, pool_->process(std::move(item))); }
+  Payment head() { return *decode_payment(store_.queue.back()); }
+
+  boost::asio::io_context io_;
+  Config cfg_;
+  FakeStore store_;
+  FakeProcessorClient def_, fb_;
+  std::vector<Processor> signals_;
+  Breaker breaker_;
+  FakeClock clock_;
+  Metrics metrics_;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+TEST_F(WorkerPoolTest, GreenStoresOnDefaultWithTheSentRequestedAt) {
+  process(accept_and_pop());
+  ASSERT_EQ(def_.sent.size(), 1u);
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  const auto& e = store_.ledger.begin()->second;
+  EXPECT_EQ(e.processor, Processor::default_);
+  EXPECT_EQ(e.requested_at_ms, def_.sent[0].requested_at_ms);
+  EXPECT_EQ(e.requested_at_ms, clock_.now_ms());
+  EXPECT_EQ(e.amount_cents, 1990);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(metrics_.stored[1], 1);
+}
+
+TEST_F(WorkerPoolTest, YellowStoresOnFallback) {
+  breaker_.set_colour(Colour::yellow);
+  process(accept_and_pop());
+  EXPECT_TRUE(def_.sent.empty());
+  ASSERT_EQ(fb_.sent.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::fallback);
+}
+
+TEST_F(WorkerPoolTest, RedPutsThePaymentBackAtTheHeadUnsent) {
+  breaker_.set_colour(Colour::red);
+  accept_and_pop("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4");  // an older one, processed below
+  store_.processing.clear();
+  Payment second;
+  second.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5");
+  second.amount_cents = 100;
+  run_coro(io_, store_.enqueue(second));
+  const std::string item = pop();
+  process(item);
+  EXPECT_TRUE(def_.sent.empty());
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(store_.queue.size(), 1u);
+  EXPECT_EQ(id_view(head().id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5");
+  EXPECT_EQ(head().pin, Processor::none);
+  EXPECT_EQ(head().attempts, 1u);
+  EXPECT_TRUE(store_.processing.empty());
+}
+
+TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
+  bool pinned_at_send = false;
+  def_.on_send = [&](const Payment& sent) {
+    ASSERT_EQ(store_.processing.size(), 1u);
+    auto in_store = decode_payment(store_.processing[0]);
+    pinned_at_send = in_store && in_store->pin == Processor::default_ && in_store->in_doubt &&
+                     in_store->requested_at_ms == sent.requested_at_ms;
+  };
+  process(accept_and_pop());
+  EXPECT_TRUE(pinned_at_send);
+}
+
+TEST_F(WorkerPoolTest, FailureToPersistThePinIsRetriedNeverSkipped) {
+  const std::string item = accept_and_pop();
+  store_.fail_next_ops = 2;  // the pin fails twice, then works
+  process(item);
+  EXPECT_EQ(def_.sent.size(), 1u);
+  EXPECT_EQ(store_.ledger.size(), 1u);
+}
+
+TEST_F(WorkerPoolTest, A5xxUnpinsSignalsAndRequeuesAtTheHead) {
+  def_.script = {Kind::rejected};
+  process(accept_and_pop());
+  EXPECT_TRUE(store_.ledger.empty());
+  ASSERT_EQ(store_.queue.size(), 1u);
+  EXPECT_EQ(head().pin, Processor::none);
+  EXPECT_FALSE(head().in_doubt);
+  EXPECT_EQ(signals_, std::vector<Processor>{Processor::default_});
+  // The breaker turns YELLOW: the retry goes to the fallback, the only holder.
+  breaker_.set_colour(Colour::yellow);
+  process(pop());
+  EXPECT_EQ(def_.sent.size(), 1u);
+  EXPECT_EQ(fb_.sent.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::fallback);
+}
+
+TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequestedAt) {
+  def_.script = {Kind::in_doubt, Kind::rejected, Kind::duplicate};
+  process(accept_and_pop());
+  const int64_t first_requested_at = def_.sent[0].requested_at_ms;
+  EXPECT_EQ(head().pin, Processor::default_);
+  EXPECT_TRUE(head().in_doubt);
+  EXPECT_EQ(signals_, std::vector<Processor>{Processor::default_});
+
+  breaker_.set_colour(Colour::yellow);  // even with the fallback chosen for new payments...
+  clock_.advance(5000);
+  process(pop());  // ...the retry goes to default, which answers 500: still in doubt
+  EXPECT_EQ(head().pin, Processor::default_);
+  EXPECT_TRUE(head().in_doubt);
+  process(pop());  // 422: the first call had landed
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(def_.sent.size(), 3u);
+  for (const auto& p : def_.sent) EXPECT_EQ(p.requested_at_ms, first_requested_at);
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+  EXPECT_EQ(store_.ledger.begin()->second.requested_at_ms, first_requested_at);
+  EXPECT_EQ(metrics_.duplicates_422[1], 1);
+}
+
+TEST_F(WorkerPoolTest, A422OnTheFirstCallIsRecorded) {
+  def_.script = {Kind::duplicate};
+  process(accept_and_pop());
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+}
+
+TEST_F(WorkerPoolTest, ARefusedPaymentThatWasNeverInDoubtIsDeadLettered) {
+  def_.script = {Kind::invalid};
+  process(accept_and_pop());
+  EXPECT_TRUE(store_.ledger.empty());
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(store_.dead.size(), 1u);
+}
+
+TEST_F(WorkerPoolTest, AnUndecodableItemIsDeadLettered) {
+  store_.queue.push_back("garbage");
+  process(pop());
+  EXPECT_EQ(store_.dead, std::vector<std::string>{"garbage"});
+  EXPECT_TRUE(def_.sent.empty());
+}
+
+TEST_F(WorkerPoolTest, RecordIsRetriedUntilItSucceeds) {
+  const std::string item = accept_and_pop();
+  def_.on_send = [&](const Payment&) { store_.fail_next_ops = 3; };
+  process(item);
+  EXPECT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.record_calls, 4);
+  EXPECT_EQ(def_.sent.size(), 1u);
+}
+
+}  // namespace
+}  // namespace rinha
