@@ -12,6 +12,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <future>
 #include <fmt/format.h>
 
 namespace sim {
@@ -97,6 +98,12 @@ void SimServer::stop() {
     acceptor_.close(ec);
     io_.stop();
   });
+}
+
+SimServer::AdmissionCounts SimServer::admission_counts() {
+  std::promise<AdmissionCounts> counts;
+  asio::post(io_, [this, &counts] { counts.set_value({gate_.active(), gate_.waiting()}); });
+  return counts.get_future().get();
 }
 
 asio::awaitable<void> SimServer::accept_loop() {

@@ -41,6 +41,13 @@ class SimServer {
   // Thread-safe: closes the listener and stops the loop.
   void stop();
 
+  // For tests, from another thread while run() is serving: the admission counters.
+  struct AdmissionCounts {
+    size_t active = 0;
+    size_t waiting = 0;
+  };
+  AdmissionCounts admission_counts();
+
  private:
   struct SlotGuard;
 
