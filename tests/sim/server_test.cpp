@@ -179,6 +179,21 @@ TEST_F(SimServerTest, AnswersTooManyRequestsBeyondActivePlusQueued) {
             404u);
 }
 
+TEST_F(SimServerTest, StopsCleanlyWithPaymentsDelayedAndQueued) {
+  SimOptions options;
+  options.max_active = 1;
+  options.max_waiting = 1;
+  options.delay_ms = 60000;
+  start(options);
+  Client first(port());
+  Client second(port());
+  first.send(http::verb::post, "/payments", payment_body(kId));
+  second.send(http::verb::post, "/payments",
+              payment_body("00000000-0000-0000-0000-000000000001"));
+  ASSERT_TRUE(wait_for_admission(1, 1));
+  // TearDown stops the server with one payment in its delay and one waiting for a slot.
+}
+
 TEST_F(SimServerTest, HealthAllowsOnePerWindowAndQueuesTwo) {
   SimOptions options;
   options.health_window_ms = 150;
