@@ -193,7 +193,7 @@ std::string report_html(const ReportInput& in, const std::string& results_json) 
                    s.total_liquido_cents / 100.0, s.p99_ms, s.bonus_ppm / 1e4, in.score_input.inconsistencies, s.lag,
                    s.slush_fund ? " <span class='bad'>(negative: DISQUALIFIED)</span>" : "");
   if (in.floor_p99_ms)
-    h += fmt::format("<p>Floor p99 (machine + tool, trivial responder): {:.2f} ms; this run's p99 exceeds it by {:.2f} ms.</p>\n",
+    h += fmt::format("<p>Floor p99 (machine + tool, trivial responder): {:.2f} ms; this run minus floor: {:+.2f} ms.</p>\n",
                      *in.floor_p99_ms, in.official.p99_ms - *in.floor_p99_ms);
 
   h += "<table><tr><th>figure</th><th>value</th><th>figure</th><th>value</th></tr>\n";

@@ -78,7 +78,11 @@ wait_http() { local _; for _ in $(seq 100); do curl -fs -o /dev/null "$@" && ret
 stats() {
   local pass=$1 svc=$2 group=$3; shift 3
   local lim; lim=$(limit_of "$svc")
-  printf '%-6s %-8s cpus=%-5s mem_mb=%-4s %s\n' "$pass" "$svc" "${lim% *}" "${lim#* }" "$(cg_stats "$group" "$@")" \
+  # VmHWM from /proc too: memory charged before a process moved into its group may stay
+  # with the old group (cgroup v1), so the group's peak can read low.
+  local ps; ps=$(proc_stats "$@")
+  printf '%-6s %-8s cpus=%-5s mem_mb=%-4s %s rss_peak_mb=%s\n' "$pass" "$svc" "${lim% *}" "${lim#* }" \
+    "$(cg_stats "$group" "$@")" "${ps#* }" \
     | tee -a "$out/$pass/resources.txt"
 }
 
@@ -131,6 +135,16 @@ set -e
 for svc in nginx api1 api2 redis; do stats system "$svc" "sys-$svc" ${svc_pids[$svc]}; done
 stats system sims sys-sims "${sim_pids[@]}"
 cp "$RUN_DIR"/*.log "$out/system/" 2>/dev/null || true
+
+# Per-service figures into each report, above its embedded JSON.
+for pass in floor system; do
+  f=$out/$pass/report.html
+  [ -f "$f" ] && [ -f "$out/$pass/resources.txt" ] || continue
+  { echo "<h3>Per-service resources (cgroups: $CG_MODE${CG_WHY:+, $CG_WHY})</h3><pre>"
+    sed 's/&/\&amp;/g; s/</\&lt;/g' "$out/$pass/resources.txt"; echo "</pre>"; } > "$out/$pass/resources.html"
+  awk -v inc="$out/$pass/resources.html" '/^<h3>results.json<\/h3>/ { while ((getline l < inc) > 0) print l } { print }' \
+    "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+done
 
 echo
 log "results in $out"
