@@ -120,19 +120,29 @@ compose_sim up -d --build >>"$LOG" 2>&1 || fail "processors compose did not come
 log "building and starting the challenge stack"
 compose_app up -d --build >>"$LOG" 2>&1 || fail "challenge compose did not come up (see $LOG)"
 
-wait_http() {  # url, seconds
-  local i
-  for ((i = 0; i < $2 * 2; i++)); do
-    curl -fsS -m 2 -o /dev/null "$1" 2>/dev/null && return 0
+wait_http() {  # url, seconds, [curl args...]
+  local i url=$1 secs=$2
+  shift 2
+  for ((i = 0; i < secs * 2; i++)); do
+    curl -fsS -m 2 -o /dev/null "$@" "$url" 2>/dev/null && return 0
     sleep 0.5
   done
   return 1
 }
 wait_http "$LB/payments-summary" 120 || fail "$LB/payments-summary did not answer within 120 s"
 for port in "$SIM_DEFAULT_PORT" "$SIM_FALLBACK_PORT"; do
-  wait_http "http://127.0.0.1:$port/payments/service-health" 60 || fail "simulator on :$port did not answer"
+  # Not /payments/service-health: it is rate limited and its budget belongs to the APIs.
+  wait_http "http://127.0.0.1:$port/admin/payments-summary" 60 -H "X-Rinha-Token: $TOKEN" \
+    || fail "simulator on :$port did not answer"
 done
-log "stack is up"
+# The APIs must reach both processors by name over the external network.
+for svc in api1 api2; do
+  for host in payment-processor-default payment-processor-fallback redis; do
+    compose_app exec -T "$svc" getent hosts "$host" >/dev/null 2>&1 \
+      || fail "$svc cannot resolve $host (networks wrong?)"
+  done
+done
+log "stack is up; api1/api2 resolve both processors and redis"
 
 # --- 6. payments ------------------------------------------------------------------------
 pay() {
@@ -143,11 +153,17 @@ pay() {
        -d "{\"correlationId\":\"$id\",\"amount\":$AMOUNT}" || echo 000
 }
 export -f pay; export LB AMOUNT
-log "sending $N payments of $AMOUNT through :$LB_PORT ($PARALLEL at a time)"
-seq "$N" | xargs -P "$PARALLEL" -I{} bash -c pay >"$WORK/codes.txt"
-accepted=$(grep -c '^2' "$WORK/codes.txt" || true)
-log "accepted (2XX): $accepted of $N; codes: $(sort "$WORK/codes.txt" | uniq -c | awk '{printf "%s x%s ", $2, $1}')"
-[ "$accepted" -eq "$N" ] || fail "only $accepted of $N payments were accepted"
+accepted=0
+send_payments() {  # count
+  local n=$1 ok
+  log "sending $n payments of $AMOUNT through :$LB_PORT ($PARALLEL at a time)"
+  seq "$n" | xargs -P "$PARALLEL" -I{} bash -c pay >"$WORK/codes.txt"
+  ok=$(grep -c '^2' "$WORK/codes.txt" || true)
+  log "accepted (2XX): $ok of $n; codes: $(sort "$WORK/codes.txt" | uniq -c | awk '{printf "%s x%s ", $2, $1}')"
+  [ "$ok" -eq "$n" ] || fail "only $ok of $n payments were accepted"
+  accepted=$((accepted + ok))
+}
+send_payments "$N"
 
 # --- 7. consistency: backend summary == sum of what the processors stored ----------------
 cents() { jq -r "$1 | . * 100 | round"; }
@@ -164,17 +180,34 @@ consistent() {
   [ "$b_def_n" = "$s_def_n" ] && [ "$b_fb_n" = "$s_fb_n" ] && [ "$b_def_c" = "$s_def_c" ] \
     && [ "$b_fb_c" = "$s_fb_c" ] && [ $((s_def_n + s_fb_n)) -eq "$accepted" ]
 }
-ok=0
-for _ in $(seq 60); do
-  if summary && consistent; then ok=1; break; fi
-  sleep 0.5
-done
-summary || fail "could not read the summaries"
-log "backend  : default $b_def_n / $b_def_c cents, fallback $b_fb_n / $b_fb_c cents"
-log "processor: default $s_def_n / $s_def_c cents, fallback $s_fb_n / $s_fb_c cents"
-[ "$ok" = 1 ] || fail "summaries disagree after 30 s (backend $backend; processors $sim_default / $sim_fallback; accepted $accepted)"
-expected_cents=$(jq -n "$accepted * $AMOUNT * 100 | round")
-[ $((s_def_c + s_fb_c)) -eq "$expected_cents" ] || fail "processors hold $((s_def_c + s_fb_c)) cents, expected $expected_cents"
+check_summaries() {
+  local ok=0 expected_cents
+  for _ in $(seq 60); do
+    if summary && consistent; then ok=1; break; fi
+    sleep 0.5
+  done
+  summary || fail "could not read the summaries"
+  log "backend  : default $b_def_n / $b_def_c cents, fallback $b_fb_n / $b_fb_c cents"
+  log "processor: default $s_def_n / $s_def_c cents, fallback $s_fb_n / $s_fb_c cents"
+  [ "$ok" = 1 ] || fail "summaries disagree after 30 s (backend $backend; processors $sim_default / $sim_fallback; accepted $accepted)"
+  expected_cents=$(jq -n "$accepted * $AMOUNT * 100 | round")
+  [ $((s_def_c + s_fb_c)) -eq "$expected_cents" ] || fail "processors hold $((s_def_c + s_fb_c)) cents, expected $expected_cents"
+}
+check_summaries
+
+# Optional (COMPOSE_TEST_FAILOVER=1): the default processor fails; the next payments must
+# land on the fallback, still exactly once. Exercises the API's routing more than the deploy.
+if [ "${COMPOSE_TEST_FAILOVER:-0}" = 1 ]; then
+  curl -fsS -m 5 -X PUT -H "X-Rinha-Token: $TOKEN" -H 'Content-Type: application/json' \
+       -d '{"failure": true}' "http://127.0.0.1:$SIM_DEFAULT_PORT/admin/configurations/failure" >/dev/null \
+    || fail "could not switch the default simulator to failure"
+  log "failover: default processor now fails"
+  fb_before=$s_fb_n
+  send_payments "$N"
+  check_summaries
+  [ "$s_fb_n" -gt "$fb_before" ] || fail "failover: no payment reached the fallback"
+  log "failover: $((s_fb_n - fb_before)) payments went to the fallback"
+fi
 
 # --- 8. limits as Docker applied them, memory use -----------------------------------------
 declare -A WANT_CPU=([nginx]=100000000 [api1]=650000000 [api2]=650000000 [redis]=100000000)
