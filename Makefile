@@ -19,7 +19,7 @@ build: deps
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 1 2>&1 | tee ctest.log; \
 	  status=$${PIPESTATUS[0]}; \
-	  scripts/ctest-summary.sh ctest.log; exit $$status
+	  $(CURDIR)/scripts/ctest-summary.sh ctest.log; exit $$status
 
 up: build
 	@scripts/stack.sh up

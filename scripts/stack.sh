@@ -17,15 +17,17 @@ SERVICES=(nginx api1 api2 sim-default sim-fallback redis)   # stop order
 log() { echo "stack: $*"; }
 
 pid_of() { local f="$RUN_DIR/$1.pid"; [ -s "$f" ] && cat "$f" || true; }
-alive() { local p; p=$(pid_of "$1"); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# A process that exited but was not reaped yet (a zombie) counts as gone.
+running() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && ! grep -qs '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+alive() { running "$(pid_of "$1")"; }
 
 stop_one() {
   local name=$1 p
   p=$(pid_of "$name")
-  if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+  if running "$p"; then
     kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-    if kill -0 "$p" 2>/dev/null; then log "$name (pid $p) ignored SIGTERM; killing"; kill -KILL "$p" 2>/dev/null || true; fi
+    for _ in $(seq 1 200); do running "$p" || break; sleep 0.05; done
+    if running "$p"; then log "$name (pid $p) ignored SIGTERM for 10 s; killing"; kill -KILL "$p" 2>/dev/null || true; fi
   fi
   rm -f "$RUN_DIR/$name.pid"
 }
@@ -53,6 +55,7 @@ wait_for() {  # wait_for WHAT CMD...: up to 10 s
 
 up() {
   mkdir -p "$RUN_DIR/nginx-tmp"
+  chmod 755 "$RUN_DIR"  # nginx workers run unprivileged and must reach the sockets
   local all=1
   for s in "${SERVICES[@]}"; do alive "$s" || all=0; done
   if [ $all -eq 1 ] && curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null 2>&1; then

@@ -85,7 +85,7 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
       v.last_failure_ms = answered;  // an unanswered health check counts as a failure
       break;
   }
-  timer_.cancel();  // decide with the news at once
+  co_await publish(decide_colour(view(Processor::default_), view(Processor::fallback), cfg_.latency_diff_ms), false);
 }
 
 asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {

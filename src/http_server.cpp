@@ -135,6 +135,16 @@ asio::awaitable<void> HttpServer::session(GenericSocket raw_socket) {
         res.prepare_payload();
         deadline.expires_after(std::chrono::seconds(1));
         co_await http::async_write(socket, res, as_tuple(use_awaitable));
+        // Lingering close: read and drop what the client is still sending (up to 1 MiB or
+        // the deadline), so that it reads our answer instead of a connection reset.
+        boost::system::error_code ignored;
+        socket.shutdown(asio::socket_base::shutdown_send, ignored);
+        char sink[4096];
+        for (size_t drained = 0; drained < (1u << 20);) {
+          auto [dec, n] = co_await socket.async_read_some(asio::buffer(sink), as_tuple(use_awaitable));
+          if (dec) break;
+          drained += n;
+        }
       }
       break;  // end of stream, deadline, or unusable request: close
     }

@@ -1,0 +1,175 @@
+// RedisStore against a real redis-server on a private unix socket.
+#include "redis_store.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/io_context.hpp>
+#include <thread>
+
+#include "../fakes/run_coro.hpp"
+
+namespace rinha {
+namespace {
+
+using testing::run_coro;
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rinha-redis-XXXXXX";
+    ASSERT_TRUE(::mkdtemp(tmpl));
+    dir_ = tmpl;
+    start_redis();
+    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 1,
+                                          std::chrono::milliseconds(1000));
+    store_->start();
+  }
+  void TearDown() override {
+    store_->stop();
+    io_.restart();
+    io_.poll();
+    stop_redis();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+  void start_redis() {
+    const std::string cmd = "redis-server --port 0 --unixsocket " + dir_ + "/redis.sock --dir " + dir_ +
+                            " --save '' --appendonly yes --appendfsync always --daemonize yes --pidfile " + dir_ +
+                            "/redis.pid --logfile " + dir_ + "/redis.log";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    for (int i = 0; i < 200; ++i) {
+      if (std::system(("redis-cli -s " + dir_ + "/redis.sock ping >/dev/null 2>&1").c_str()) == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "redis did not start";
+  }
+  void stop_redis() { std::system(("redis-cli -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
+
+  Payment payment(const char* id, int64_t cents = 1990) {
+    Payment p;
+    p.id = *parse_correlation_id(id);
+    p.amount_cents = cents;
+    p.accepted_at_ms = 1;
+    return p;
+  }
+  std::string pop() {
+    auto r = run_coro(io_, store_->pop(std::chrono::milliseconds(100)));
+    EXPECT_EQ(r.kind, PopResult::Kind::item);
+    return r.item;
+  }
+
+  boost::asio::io_context io_;
+  std::string dir_;
+  std::unique_ptr<RedisStore> store_;
+};
+
+constexpr const char* kA = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1";
+constexpr const char* kB = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2";
+constexpr const char* kC = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3";
+
+TEST_F(RedisStoreTest, EnqueueIsIdempotentAndFifo) {
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kA))), EnqueueStatus::accepted);
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kB))), EnqueueStatus::accepted);
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kA, 5))), EnqueueStatus::duplicate);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kA);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);
+  EXPECT_EQ(run_coro(io_, store_->pop(std::chrono::milliseconds(50))).kind, PopResult::Kind::empty);
+}
+
+TEST_F(RedisStoreTest, RequeueGoesToTheHeadAndRecordLeavesProcessing) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  run_coro(io_, store_->enqueue(payment(kB)));
+  const std::string a = pop();
+  Payment pa = *decode_payment(a);
+  pa.attempts = 1;
+  const std::string a2 = encode_payment(pa);
+  EXPECT_TRUE(run_coro(io_, store_->requeue_front(a, a2)));
+  EXPECT_EQ(pop(), a2);  // before B
+  pa.requested_at_ms = 1000;
+  EXPECT_TRUE(run_coro(io_, store_->record(a2, pa, Processor::fallback)));
+  auto backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->processing, 0);
+  EXPECT_EQ(backlog->queued, 1);
+  auto s = run_coro(io_, store_->summary(TimeRange{1000, 1000}));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->fallback.count, 1);
+  EXPECT_EQ(s->fallback.amount_cents, 1990);
+  EXPECT_EQ(s->default_.count, 0);
+}
+
+TEST_F(RedisStoreTest, RecordingTwiceCountsOnce) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  const std::string a = pop();
+  Payment pa = *decode_payment(a);
+  pa.requested_at_ms = 5;
+  EXPECT_TRUE(run_coro(io_, store_->record(a, pa, Processor::default_)));
+  EXPECT_TRUE(run_coro(io_, store_->record(a, pa, Processor::default_)));
+  EXPECT_EQ(run_coro(io_, store_->summary(TimeRange{}))->default_.count, 1);
+}
+
+TEST_F(RedisStoreTest, SummaryBoundsAreInclusive) {
+  for (auto [id, at] : {std::pair{kA, 999}, std::pair{kB, 1000}, std::pair{kC, 2000}}) {
+    run_coro(io_, store_->enqueue(payment(id)));
+    const std::string item = pop();
+    Payment p = *decode_payment(item);
+    p.requested_at_ms = at;
+    run_coro(io_, store_->record(item, p, Processor::default_));
+  }
+  EXPECT_EQ(run_coro(io_, store_->summary(TimeRange{1000, 2000}))->default_.count, 2);
+  EXPECT_EQ(run_coro(io_, store_->summary(TimeRange{1001, 1999}))->default_.count, 0);
+  EXPECT_EQ(run_coro(io_, store_->summary(TimeRange{}))->default_.amount_cents, 3 * 1990);
+}
+
+TEST_F(RedisStoreTest, RecoveryPutsInFlightBackOldestFirstAtTheHead) {
+  for (const char* id : {kA, kB, kC}) run_coro(io_, store_->enqueue(payment(id)));
+  pop();  // A
+  pop();  // B, both "in flight" when the instance died
+  EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 2);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kA);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+}
+
+TEST_F(RedisStoreTest, PinUpdateReplacesTheProcessingItem) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  const std::string a = pop();
+  Payment p = *decode_payment(a);
+  p.pin = Processor::default_;
+  p.requested_at_ms = 42;
+  p.in_doubt = true;
+  const std::string pinned = encode_payment(p);
+  EXPECT_TRUE(run_coro(io_, store_->update_in_flight(a, pinned)));
+  EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 1);
+  EXPECT_EQ(pop(), pinned);
+}
+
+TEST_F(RedisStoreTest, ColourAndSignals) {
+  EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::green);  // nothing decided yet
+  EXPECT_TRUE(run_coro(io_, store_->save_colour(Colour::red)));
+  EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::red);
+  EXPECT_TRUE(run_coro(io_, store_->push_signal(Processor::default_)));
+  EXPECT_TRUE(run_coro(io_, store_->push_signal(Processor::fallback)));
+  auto signals = run_coro(io_, store_->take_signals());
+  EXPECT_EQ(signals, (std::vector<Processor>{Processor::default_, Processor::fallback}));
+  EXPECT_TRUE(run_coro(io_, store_->take_signals()).empty());
+}
+
+TEST_F(RedisStoreTest, SurvivesARedisRestart) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  stop_redis();
+  // While Redis is down, operations fail as values, they do not hang or throw.
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kB))), EnqueueStatus::unavailable);
+  start_redis();  // AOF with fsync always: kA survived
+  EnqueueStatus st = EnqueueStatus::unavailable;
+  for (int i = 0; i < 50 && st == EnqueueStatus::unavailable; ++i) {
+    st = run_coro(io_, store_->enqueue(payment(kB)));
+    if (st == EnqueueStatus::unavailable) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(st, EnqueueStatus::accepted);
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kA))), EnqueueStatus::duplicate);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kA);
+}
+
+}  // namespace
+}  // namespace rinha
