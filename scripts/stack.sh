@@ -65,10 +65,7 @@ up() {
 
   for bin in rinha-api; do [ -x "$BUILD_DIR/app/$bin" ] || { log "missing $BUILD_DIR/app/$bin: run make build"; exit 1; }; done
 
-  start redis redis-server --port 0 --unixsocket "$RUN_DIR/redis.sock" --unixsocketperm 777 \
-    --dir "$RUN_DIR" --save "" --appendonly yes --appendfsync everysec --appendfilename redis.aof \
-    --daemonize no --maxmemory 90mb --maxmemory-policy noeviction
-  wait_for redis redis-cli -s "$RUN_DIR/redis.sock" ping
+  start_redis
 
   local default_url=${PROCESSOR_DEFAULT_URL:-} fallback_url=${PROCESSOR_FALLBACK_URL:-}
   if [ -z "$default_url" ] || [ -z "$fallback_url" ]; then
@@ -82,17 +79,56 @@ up() {
     log "using external processors $default_url and $fallback_url"
   fi
 
-  for n in 1 2; do
-    start api$n env APP_NAME=$n APP_SOCKET="$RUN_DIR/api$n.sock" REDIS_SOCKET="$RUN_DIR/redis.sock" \
-      PROCESSOR_DEFAULT_URL="$default_url" PROCESSOR_FALLBACK_URL="$fallback_url" \
-      PURGE_TOKEN="${PURGE_TOKEN:-123}" "$BUILD_DIR/app/rinha-api"
-  done
+  echo "$default_url $fallback_url" >"$RUN_DIR/processors"  # for `restart api<n>`
+  for n in 1 2; do start_api $n "$default_url" "$fallback_url"; done
   for n in 1 2; do wait_for api$n curl -fsS --unix-socket "$RUN_DIR/api$n.sock" http://api/health; done
 
+  start_nginx
+  status
+}
+
+start_redis() {
+  start redis redis-server --port 0 --unixsocket "$RUN_DIR/redis.sock" --unixsocketperm 777 \
+    --dir "$RUN_DIR" --save "" --appendonly yes --appendfsync everysec --appendfilename redis.aof \
+    --daemonize no --maxmemory 90mb --maxmemory-policy noeviction
+  wait_for redis redis-cli -s "$RUN_DIR/redis.sock" ping
+}
+
+start_api() {  # start_api N DEFAULT_URL FALLBACK_URL
+  start api$1 env APP_NAME=$1 APP_SOCKET="$RUN_DIR/api$1.sock" REDIS_SOCKET="$RUN_DIR/redis.sock" \
+    PROCESSOR_DEFAULT_URL="$2" PROCESSOR_FALLBACK_URL="$3" \
+    PURGE_TOKEN="${PURGE_TOKEN:-123}" "$BUILD_DIR/app/rinha-api"
+}
+
+start_nginx() {
   sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" "$here/deploy/local/nginx.conf.template" >"$RUN_DIR/nginx.conf"
   start nginx nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR/nginx-tmp"
   wait_for nginx curl -fsS "http://127.0.0.1:$NGINX_PORT/health"
-  status
+}
+
+# restart SERVICE: stops one service of a running stack (SIGTERM, SIGKILL after 10 s; a
+# process already killed is fine) and starts it again exactly as `up` does; the others
+# are left alone. For fault tests: kill -9 "$(cat $RUN_DIR/api1.pid)"; stack.sh restart api1.
+restart() {
+  local name=${1:-}
+  [ -d "$RUN_DIR" ] || { log "no stack in $RUN_DIR"; exit 1; }
+  case $name in
+    redis) stop_one redis; start_redis;;
+    api1|api2)
+      [ -s "$RUN_DIR/processors" ] || { log "no $RUN_DIR/processors: was the stack started with up?"; exit 1; }
+      local urls; read -r -a urls <"$RUN_DIR/processors"
+      stop_one "$name"; start_api "${name#api}" "${urls[0]}" "${urls[1]}"
+      wait_for "$name" curl -fsS --unix-socket "$RUN_DIR/$name.sock" http://api/health;;
+    nginx) stop_one nginx; rm -f "$RUN_DIR/nginx.pid.master"; start_nginx;;
+    sim-default|sim-fallback)
+      stop_one "$name"
+      local port=$SIM_DEFAULT_PORT fee=0.05 short=default
+      [ "$name" = sim-fallback ] && { port=$SIM_FALLBACK_PORT; fee=0.15; short=fallback; }
+      start "$name" "$BUILD_DIR/sim/payment-sim" --port "$port" --fee "$fee" --token "$SIM_TOKEN" --name "$short"
+      wait_for "$name" curl -fsS -H "X-Rinha-Token: $SIM_TOKEN" "http://127.0.0.1:$port/admin/payments-summary";;
+    *) echo "usage: $0 restart redis|api1|api2|nginx|sim-default|sim-fallback" >&2; exit 2;;
+  esac
+  log "restarted $name (pid $(pid_of "$name"))"
 }
 
 status() {
@@ -117,5 +153,6 @@ case ${1:-} in
   up) up;;
   down) down;;
   status) status;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2;;
+  restart) restart "${2:-}";;
+  *) echo "usage: $0 up|down|status|restart <service>" >&2; exit 2;;
 esac
