@@ -9,6 +9,90 @@
 #include "money.hpp"
 
 namespace rinha {
+namespace {
+
+constexpr int kMaxExtraDepth = 32;
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool json_number(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// On-demand parsing skips the values it is not asked for WITHOUT validating them (a body
+// like {"correlationId":...,"amount":1,"x":tru} would pass), so the value of an unknown
+// field is walked completely; anything malformed in it makes the whole body malformed.
+bool consume_value(simdjson::ondemand::value value, int depth) {
+  using namespace simdjson;
+  if (depth > kMaxExtraDepth) return false;
+  ondemand::json_type type;
+  if (value.type().get(type) != SUCCESS) return false;
+  switch (type) {
+    case ondemand::json_type::object: {
+      ondemand::object obj;
+      if (value.get_object().get(obj) != SUCCESS) return false;
+      for (auto field_result : obj) {
+        ondemand::field field;
+        std::string_view key;
+        if (std::move(field_result).get(field) != SUCCESS || field.unescaped_key().get(key) != SUCCESS) return false;
+        if (!consume_value(field.value(), depth + 1)) return false;
+      }
+      return true;
+    }
+    case ondemand::json_type::array: {
+      ondemand::array arr;
+      if (value.get_array().get(arr) != SUCCESS) return false;
+      for (auto element_result : arr) {
+        ondemand::value element;
+        if (std::move(element_result).get(element) != SUCCESS) return false;
+        if (!consume_value(element, depth + 1)) return false;
+      }
+      return true;
+    }
+    case ondemand::json_type::string: {
+      std::string_view text;
+      return value.get_string().get(text) == SUCCESS;
+    }
+    case ondemand::json_type::number: {
+      std::string_view raw = value.raw_json_token();
+      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t')) {
+        raw.remove_suffix(1);
+      }
+      return json_number(raw);
+    }
+    case ondemand::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b) == SUCCESS;
+    }
+    case ondemand::json_type::null: {
+      bool is_null = false;
+      return value.is_null().get(is_null) == SUCCESS && is_null;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 ValidationResult parse_payment_request(std::string_view body) {
   using namespace simdjson;
@@ -60,7 +144,9 @@ ValidationResult parse_payment_request(std::string_view body) {
       }
       req.amount_cents = *cents;
       have_amount = true;
-    }  // other fields are ignored; on-demand parsing skips them when the loop moves on
+    } else if (!consume_value(value, 1)) {  // other fields are ignored, but must be valid JSON
+      return ValidationError{400, "malformed JSON"};
+    }
   }
   const char* rest = nullptr;
   if (doc.current_location().get(rest) != OUT_OF_BOUNDS) return ValidationError{400, "malformed JSON: trailing content"};
