@@ -1,7 +1,7 @@
 // HTTP exchange on a Beast tcp_stream. The deadline covers connect + write + read, like
 // k6's request timeout; latency excludes connecting, like k6's http_req_duration. A request
 // that fails on a reused keep-alive connection before any byte came back is retried once on
-// a fresh connection (what Go's net/http, inside k6, does when a server closed an idle conn).
+// a fresh connection when that is safe (see request()), as Go's net/http inside k6 does.
 #include "http_client.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,7 +10,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <cerrno>
 #include <stdexcept>
+
+#include <sys/socket.h>
 
 namespace loadtool {
 namespace asio = boost::asio;
@@ -46,15 +49,29 @@ void HttpConnection::close() {
   buffer_.clear();
 }
 
+// A server may close an idle keep-alive connection; Go's transport notices that in its
+// background reader and dials anew. Here a non-blocking peek before each reuse does the
+// same: EOF (or stray bytes) means the connection must not carry the next request.
+bool HttpConnection::idle_connection_usable() {
+  if (buffer_.size() > 0) return false;
+  char c;
+  const ssize_t n = ::recv(stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 asio::awaitable<HttpResult> HttpConnection::request(http::verb method, std::string_view target,
                                                     std::string body, std::string_view rinha_token,
                                                     std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool reused = false;
-  HttpResult r = co_await exchange(method, target, body, rinha_token, deadline, reused);
-  if (!r.error.empty() && reused && !r.timed_out && r.status == 0 &&
+  bool written = false;
+  HttpResult r = co_await exchange(method, target, body, rinha_token, deadline, reused, written);
+  // Like Go's net/http: a POST is replayed only if it never left; idempotent methods are
+  // replayed after any failure of a reused connection (a server closing an idle conn).
+  const bool replayable = method != http::verb::post || !written;
+  if (!r.error.empty() && reused && replayable && !r.timed_out && r.status == 0 &&
       std::chrono::steady_clock::now() < deadline) {
-    r = co_await exchange(method, target, body, rinha_token, deadline, reused);
+    r = co_await exchange(method, target, body, rinha_token, deadline, reused, written);
   }
   co_return r;
 }
@@ -63,7 +80,7 @@ asio::awaitable<HttpResult> HttpConnection::exchange(http::verb method, std::str
                                                      const std::string& body,
                                                      std::string_view rinha_token,
                                                      std::chrono::steady_clock::time_point deadline,
-                                                     bool& reused) {
+                                                     bool& reused, bool& written) {
   HttpResult r;
   auto remaining = [&] {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -75,6 +92,7 @@ asio::awaitable<HttpResult> HttpConnection::exchange(http::verb method, std::str
     close();
   };
 
+  if (connected_ && !idle_connection_usable()) close();
   reused = connected_;
   if (!connected_) {
     stream_.expires_after(remaining());
@@ -100,6 +118,7 @@ asio::awaitable<HttpResult> HttpConnection::exchange(http::verb method, std::str
   {
     auto [ec, n] = co_await http::async_write(stream_, req, asio::as_tuple(asio::use_awaitable));
     if (ec) { fail(ec); co_return r; }
+    written = true;
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 20);

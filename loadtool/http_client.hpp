@@ -52,7 +52,9 @@ class HttpConnection {
                                               std::string_view target, const std::string& body,
                                               std::string_view rinha_token,
                                               std::chrono::steady_clock::time_point deadline,
-                                              bool& reused);
+                                              bool& reused, bool& written);
+
+  bool idle_connection_usable();
 
   const Endpoint& endpoint_;
   boost::beast::tcp_stream stream_;
