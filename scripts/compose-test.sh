@@ -210,11 +210,20 @@ if [ "${COMPOSE_TEST_FAILOVER:-0}" = 1 ]; then
 fi
 
 # --- 8. limits as Docker applied them, memory use -----------------------------------------
-declare -A WANT_CPU=([nginx]=100000000 [api1]=650000000 [api2]=650000000 [redis]=100000000)
-declare -A WANT_MEM=([nginx]=52428800 [api1]=104857600 [api2]=104857600 [redis]=104857600)
-log "limits applied (NanoCpus, Memory bytes), memory now / peak:"
+# Expected values come from the compose file itself (docker-compose brings python3-yaml),
+# parsed like the compose-rules test does, so a new split of the budget needs no edit here.
+want=$(/usr/bin/python3 - "$APP_COMPOSE" "$ROOT/tests/deploy" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import check_compose_rules as rules
+for name, svc in rules.load(sys.argv[1])["services"].items():
+    lim = svc["deploy"]["resources"]["limits"]
+    print(name, int(rules.parse_cpus(lim["cpus"]) * 10**9), rules.parse_memory(lim["memory"]))
+PY
+) || fail "could not read the limits declared in $APP_COMPOSE"
+log "limits applied (cpus, memory), memory now / peak:"
 bad=()
-for svc in nginx api1 api2 redis; do
+while read -r svc want_cpu want_mem; do
   id=$(compose_app ps -q "$svc")
   [ -n "$id" ] || { bad+=("$svc: no container"); continue; }
   read -r cpu mem <<<"$(docker inspect -f '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}' "$id")"
@@ -225,9 +234,9 @@ for svc in nginx api1 api2 redis; do
     [ -r "$f" ] && { peak=$(awk '{printf "%.1fMiB", $1/1048576}' "$f"); break; }
   done
   log "  $svc: cpus=$(awk "BEGIN{print $cpu/1e9}") mem=$((mem / 1048576))MiB  usage=$now peak=$peak"
-  [ "$cpu" = "${WANT_CPU[$svc]}" ] || bad+=("$svc NanoCpus $cpu != ${WANT_CPU[$svc]}")
-  [ "$mem" = "${WANT_MEM[$svc]}" ] || bad+=("$svc Memory $mem != ${WANT_MEM[$svc]}")
-done
+  [ "$cpu" = "$want_cpu" ] || bad+=("$svc NanoCpus $cpu != $want_cpu")
+  [ "$mem" = "$want_mem" ] || bad+=("$svc Memory $mem != $want_mem")
+done <<<"$want"
 [ ${#bad[@]} -eq 0 ] || fail "limits not applied as declared: ${bad[*]}"
 for img in rinha/api rinha/payment-sim rinha/nginx rinha/redis rinha/bookworm-runtime rinha/bookworm-build; do
   log "  image $img: $(docker image inspect -f '{{.Size}}' "$img" 2>/dev/null | awk '{printf "%.1f MB", $1/1e6}')"
