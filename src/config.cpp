@@ -68,7 +68,7 @@ const std::vector<Row>& rows() {
        [](Config& c, std::string v) { c.processor_default = parse_url("PROCESSOR_DEFAULT_URL", v); }},
       {"PROCESSOR_FALLBACK_URL", "http://payment-processor-fallback:8080", Kind::url, 0, 0, "fallback (dear) processor", nullptr,
        [](Config& c, std::string v) { c.processor_fallback = parse_url("PROCESSOR_FALLBACK_URL", v); }},
-      {"HEALTH_TIMEOUT", "500ms", Kind::duration_ms, 1, 60000, "deadline of one health-check call",
+      {"HEALTH_TIMEOUT", "6s", Kind::duration_ms, 1, 60000, "deadline of one health-check call (a call the rate limiter queues is answered within one 5 s window)",
        [](Config& c, int64_t v) { c.health_timeout_ms = v; }, nullptr},
       {"HEALTH_INTERVAL", "5s", Kind::duration_ms, 5000, 600000, "period of health checks per processor (never under 5 s: the processors' rate limit)",
        [](Config& c, int64_t v) { c.health_interval_ms = v; }, nullptr},

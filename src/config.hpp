@@ -23,7 +23,7 @@ struct Config {
   std::string redis_socket;        // unix socket path; when set, used instead of host:port
   Endpoint processor_default;
   Endpoint processor_fallback;
-  int64_t health_timeout_ms = 500;
+  int64_t health_timeout_ms = 6000;
   int64_t health_interval_ms = 5000;
   int64_t latency_diff_ms = 100;
   int64_t workers = 64;            // payments in flight per instance

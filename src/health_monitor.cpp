@@ -66,6 +66,12 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
   checking_[i] = false;
   ProcessorView& v = views_[i];
   const int64_t answered = clock_.now_ms();
+  // The processor's limiter queues a call that arrives in an already used window and serves
+  // it at the next window. So the interval counts from the answer (when the window was
+  // taken), and after an unanswered call one more interval is skipped: the abandoned call
+  // still takes the next window, and calling into that window again would queue and be
+  // abandoned again, for ever (seen after instance 1 restarted: RED with both processors up).
+  last_call_ms_[i] = result.kind == HealthResult::Kind::error ? answered + cfg_.health_interval_ms : answered;
   switch (result.kind) {
     case HealthResult::Kind::ok:
       if (!v.health_known || v.health_failing != result.failing || v.min_response_ms != result.min_response_ms) {

@@ -19,7 +19,7 @@ TEST(Config, DefaultsMatchTheSeed) {
   const Config c = load({});
   EXPECT_EQ(c.app_port, 3000);
   EXPECT_EQ(c.app_name, 1);
-  EXPECT_EQ(c.health_timeout_ms, 500);
+  EXPECT_EQ(c.health_timeout_ms, 6000);
   EXPECT_EQ(c.health_interval_ms, 5000);
   EXPECT_EQ(c.latency_diff_ms, 100);
   EXPECT_EQ(c.processor_timeout_ms, 3000);

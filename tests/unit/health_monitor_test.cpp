@@ -118,6 +118,20 @@ TEST_F(HealthMonitorTest, RateLimitedOrUnansweredChecks) {
   EXPECT_FALSE(view_healthy(monitor_->view(Processor::fallback)));
 }
 
+TEST_F(HealthMonitorTest, AnUnansweredCheckSkipsTheWindowItsAbandonedCallWillTake) {
+  make(1);
+  fb_.health_script = {HealthResult{HealthResult::Kind::error}, ok()};
+  tick();
+  EXPECT_EQ(fb_.health_calls, 1);
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(fb_.health_calls, 1);  // that window belongs to the call given up on
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(fb_.health_calls, 2);
+  EXPECT_TRUE(view_healthy(monitor_->view(Processor::fallback)));
+}
+
 TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
   make(2);
   store_.colour = Colour::yellow;
