@@ -4,7 +4,7 @@
 # real stack (scripts/stack.sh) with the seed's per-service CPU/memory limits applied
 # through cgroups, then prints the score line, per-service resource use and the reports.
 # usage: scripts/bench.sh [SCENARIO]   (name in scenarios/ or a path; default preview-2025)
-# env: BUILD_DIR RUN_DIR NGINX_PORT SIM_DEFAULT_PORT SIM_FALLBACK_PORT FLOOR_PORT JOBS
+# env: BUILD_DIR BENCH_RUN_DIR NGINX_PORT SIM_DEFAULT_PORT SIM_FALLBACK_PORT FLOOR_PORT JOBS
 #      SKIP_FLOOR=1 (system pass only), SKIP_BUILD=1
 set -euo pipefail
 
@@ -15,7 +15,6 @@ if [ -f "$scenario_arg" ]; then scenario=$scenario_arg; else scenario=$here/scen
 name=$(basename "$scenario" .json)
 
 export BUILD_DIR=${BUILD_DIR:-$here/build}
-export RUN_DIR=${RUN_DIR:-$here/run}
 export NGINX_PORT=${NGINX_PORT:-9999}
 export SIM_DEFAULT_PORT=${SIM_DEFAULT_PORT:-8001}
 export SIM_FALLBACK_PORT=${SIM_FALLBACK_PORT:-8002}
@@ -23,6 +22,9 @@ FLOOR_PORT=${FLOOR_PORT:-9998}
 JOBS=${JOBS:-2}
 out=$here/results/$name-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
+# A fresh run dir per bench (not the developer's ./run): Redis starts empty, like a new
+# container, instead of replaying the AOF of earlier runs; the logs stay with the results.
+export RUN_DIR=${BENCH_RUN_DIR:-$out/system/run}
 log() { echo "bench: $*"; }
 
 # The seed's split (SPEC section 5): service, CPUs, MB. "-" = unlimited (measured only).
@@ -134,7 +136,8 @@ status=${PIPESTATUS[0]}
 set -e
 for svc in nginx api1 api2 redis; do stats system "$svc" "sys-$svc" ${svc_pids[$svc]}; done
 stats system sims sys-sims "${sim_pids[@]}"
-cp "$RUN_DIR"/*.log "$out/system/" 2>/dev/null || true
+"$here/scripts/stack.sh" down >/dev/null 2>&1 || true; stack_up=0
+[ -z "${BENCH_RUN_DIR:-}" ] && rm -rf "$RUN_DIR/appendonlydir" "$RUN_DIR"/*.aof* "$RUN_DIR"/*.sock 2>/dev/null
 
 # Per-service figures into each report, above its embedded JSON.
 for pass in floor system; do
