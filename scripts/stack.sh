@@ -55,6 +55,7 @@ wait_for() {  # wait_for WHAT CMD...: up to 10 s
 
 up() {
   mkdir -p "$RUN_DIR/nginx-tmp"
+  ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # ~600 clients + 2 x WORKERS upstream
   chmod 755 "$RUN_DIR"  # nginx workers run unprivileged and must reach the sockets
   local all=1
   for s in "${SERVICES[@]}"; do alive "$s" || all=0; done

@@ -53,6 +53,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   switch (co_await store_.enqueue(p)) {
     case EnqueueStatus::accepted:
       ++metrics_.payments_accepted;
+      on_accepted_();
       co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
     case EnqueueStatus::duplicate:
       ++metrics_.payments_duplicate;

@@ -7,6 +7,7 @@
 //   GET  /metrics           Prometheus text;  GET /health  200 when serving
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,8 +33,10 @@ struct ApiResponse {
 
 class Api {
  public:
-  Api(const Config& cfg, Store& store, const Clock& clock, Metrics& metrics)
-      : cfg_(cfg), store_(store), clock_(clock), metrics_(metrics) {}
+  // `on_accepted` runs after each payment is durably queued (it wakes this instance's workers).
+  Api(const Config& cfg, Store& store, const Clock& clock, Metrics& metrics,
+      std::function<void()> on_accepted = [] {})
+      : cfg_(cfg), store_(store), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)) {}
 
   asio::awaitable<ApiResponse> handle(const ApiRequest& req);
 
@@ -47,6 +50,7 @@ class Api {
   Store& store_;
   const Clock& clock_;
   Metrics& metrics_;
+  std::function<void()> on_accepted_;
 };
 
 // {"error":"<message>"} with the message escaped for JSON.

@@ -52,7 +52,7 @@ int run_app(const Config& cfg) {
   HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
   monitor_ptr = &monitor;
   WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
-  Api api(cfg, store, clock, metrics);
+  Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });
   HttpServer server(ex, api, metrics, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
 
   try {

@@ -74,7 +74,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.health_interval_ms = v; }, nullptr},
       {"LATENCY_DIFF_TO_USE_FALLBACK", "100ms", Kind::duration_ms, 0, 600000, "use fallback when default's minResponseTime exceeds fallback's by more than this",
        [](Config& c, int64_t v) { c.latency_diff_ms = v; }, nullptr},
-      {"WORKERS", "64", Kind::integer, 1, 4096, "payments in flight to processors per instance",
+      {"WORKERS", "400", Kind::integer, 1, 4096, "payments in flight to processors per instance (two instances x 400 = the processors' 800 concurrent requests)",
        [](Config& c, int64_t v) { c.workers = v; }, nullptr},
       {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",
        [](Config& c, int64_t v) { c.processor_timeout_ms = v; }, nullptr},

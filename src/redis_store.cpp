@@ -39,11 +39,29 @@ redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('RPUSH', KEYS[2], ARGV[2])
 return 1)lua";
 
-// KEYS: processing. ARGV: old item, new item.
-constexpr const char* kUpdateLua = R"lua(
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-redis.call('LPUSH', KEYS[1], ARGV[2])
-return 1)lua";
+// KEYS: queue, processing. ARGV: max, pin (1|2), now ms. Items are
+// "v1|id|cents|accepted|pin|requestedAt|doubt|attempts". Returns {item, prior_doubt, ...}.
+constexpr const char* kTakeLua = R"lua(
+local out = {}
+for i = 1, tonumber(ARGV[1]) do
+  local item = redis.call('RPOP', KEYS[1])
+  if not item then break end
+  local f = {}
+  for part in string.gmatch(item, '[^|]+') do f[#f + 1] = part end
+  local prior = f[7] or '0'
+  if #f == 8 then
+    if f[5] == '0' then
+      f[5] = ARGV[2]
+      f[6] = ARGV[3]
+    end
+    f[7] = '1'
+    item = table.concat(f, '|')
+  end
+  redis.call('LPUSH', KEYS[2], item)
+  out[#out + 1] = item
+  out[#out + 1] = prior
+end
+return out)lua";
 
 // KEYS: processing, dead. ARGV: item.
 constexpr const char* kDeadLua = R"lua(
@@ -65,24 +83,21 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
       http_(ex, target, timeout, "http"),
-      pop_(ex, target, timeout, "pop"),
       work_(ex, target, timeout, "work"),
       enqueue_script_{kEnqueueLua, {}},
+      take_script_{kTakeLua, {}},
       record_script_{kRecordLua, {}},
       requeue_script_{kRequeueLua, {}},
-      update_script_{kUpdateLua, {}},
       dead_script_{kDeadLua, {}},
       recover_script_{kRecoverLua, {}} {}
 
 void RedisStore::start() {
   http_.start();
-  pop_.start();
   work_.start();
 }
 
 void RedisStore::stop() {
   http_.stop();
-  pop_.stop();
   work_.stop();
 }
 
@@ -140,18 +155,21 @@ asio::awaitable<bool> RedisStore::purge() {
   co_return reply.type == RedisReply::Type::integer;
 }
 
-asio::awaitable<PopResult> RedisStore::pop(std::chrono::milliseconds wait) {
-  const std::string seconds = fmt::format("{:.3f}", wait.count() / 1000.0);
-  std::vector<std::string_view> argv{"BLMOVE", queue_key_, processing_key_, "RIGHT", "LEFT", seconds};
-  auto reply = co_await pop_.command_argv(std::move(argv), wait);
-  if (reply.type == RedisReply::Type::string) co_return PopResult{PopResult::Kind::item, std::move(reply.str)};
-  if (reply.type == RedisReply::Type::nil) co_return PopResult{PopResult::Kind::empty, {}};
-  co_return PopResult{PopResult::Kind::error, std::move(reply.str)};
-}
-
-asio::awaitable<bool> RedisStore::update_in_flight(std::string_view old_item, std::string_view new_item) {
-  auto reply = co_await eval(work_, update_script_, 1, processing_key_, old_item, new_item);
-  co_return reply.type == RedisReply::Type::integer;
+asio::awaitable<TakeResult> RedisStore::take(size_t max, Processor pin_to, int64_t now_ms) {
+  const std::string count = std::to_string(max);
+  const std::string pin = std::to_string(static_cast<int>(pin_to));
+  const std::string now = std::to_string(now_ms);
+  auto reply = co_await eval(work_, take_script_, 2, queue_key_, processing_key_, count, pin, now);
+  TakeResult out;
+  if (reply.type != RedisReply::Type::array) {
+    out.kind = TakeResult::Kind::error;
+    co_return out;
+  }
+  out.kind = reply.elements.empty() ? TakeResult::Kind::empty : TakeResult::Kind::items;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    out.items.push_back(TakenItem{std::move(reply.elements[i].str), reply.elements[i + 1].str == "1"});
+  }
+  co_return out;
 }
 
 asio::awaitable<bool> RedisStore::requeue_front(std::string_view old_item, std::string_view new_item) {

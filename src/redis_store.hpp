@@ -5,8 +5,9 @@
 //   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
 //   dead            list of items that can never be processed
 //   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals
-// Multi-key moves are Lua scripts, so each is atomic. Three connections: one for the HTTP
-// path, one for the blocking pop, one for the workers and the breaker.
+// Multi-key moves are Lua scripts, so each is atomic, and each payment costs three of them
+// (enqueue, take, record). Two connections: one for the HTTP path, one for the workers and
+// the breaker. Nothing blocks in Redis: the feeder is woken by this instance's own intake.
 #pragma once
 #include <memory>
 
@@ -25,8 +26,7 @@ class RedisStore final : public Store {
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
   asio::awaitable<std::optional<Summary>> summary(TimeRange range) override;
   asio::awaitable<bool> purge() override;
-  asio::awaitable<PopResult> pop(std::chrono::milliseconds wait) override;
-  asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) override;
+  asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override;
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
   asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override;
   asio::awaitable<bool> dead_letter(std::string_view item) override;
@@ -52,8 +52,8 @@ class RedisStore final : public Store {
 
   int app_name_;
   std::string queue_key_, processing_key_, other_queue_key_;
-  RedisConnection http_, pop_, work_;
-  Script enqueue_script_, record_script_, requeue_script_, update_script_, dead_script_, recover_script_;
+  RedisConnection http_, work_;
+  Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_;
 };
 
 }  // namespace rinha

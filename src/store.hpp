@@ -24,10 +24,16 @@ namespace asio = boost::asio;
 
 enum class EnqueueStatus { accepted, duplicate, unavailable };
 
-struct PopResult {
-  enum class Kind { item, empty, error };
+// A payment taken from the queue, already pinned in the processing list.
+struct TakenItem {
+  std::string item;         // the processing-list entry (pinned, in doubt)
+  bool prior_doubt = false; // it was already in doubt before this take (an earlier send)
+};
+
+struct TakeResult {
+  enum class Kind { items, empty, error };
   Kind kind = Kind::empty;
-  std::string item;
+  std::vector<TakenItem> items;
 };
 
 struct Backlog {
@@ -45,10 +51,11 @@ class Store {
   virtual asio::awaitable<std::optional<Summary>> summary(TimeRange range) = 0;
   virtual asio::awaitable<bool> purge() = 0;
 
-  // Workers. pop() moves the head of this instance's queue to its processing list.
-  virtual asio::awaitable<PopResult> pop(std::chrono::milliseconds wait) = 0;
-  // Replaces a processing item by its updated form (pin before a send).
-  virtual asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) = 0;
+  // Workers. take() moves up to `max` payments from the head of this instance's queue to
+  // its processing list and pins them, atomically: an unpinned payment gets pin = `pin_to`
+  // and requestedAt = `now_ms`; a pinned one keeps both; every one is marked in doubt (a send
+  // is about to start). So the pin is durable before any byte reaches a processor.
+  virtual asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) = 0;
   // Moves a processing item back to the head of the queue, in its updated form.
   virtual asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) = 0;
   // Removes a processing item and records the payment as stored by `where` at requested_at_ms.

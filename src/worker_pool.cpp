@@ -15,7 +15,8 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 namespace {
-constexpr auto kPopWait = std::chrono::milliseconds(1000);
+constexpr int64_t kMaxTake = 64;                          // payments per take() round trip
+constexpr auto kIdleRecheck = std::chrono::milliseconds(500);  // safety net when idle
 }
 
 WorkerPool::WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
@@ -28,7 +29,8 @@ WorkerPool::WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store
       breaker_(breaker),
       clock_(clock),
       metrics_(metrics),
-      slot_freed_(ex) {}
+      slot_freed_(ex),
+      work_available_(ex) {}
 
 void WorkerPool::start() { asio::co_spawn(ex_, feed(), asio::detached); }
 
@@ -74,26 +76,42 @@ asio::awaitable<void> WorkerPool::feed() {
       co_await slot_freed_.async_wait(as_tuple(use_awaitable));
       continue;
     }
-    if (breaker_.colour() == Colour::red) {  // nothing can be sent: leave the queue alone
+    const Colour colour = breaker_.colour();
+    if (colour == Colour::red) {  // nothing can be sent: leave the queue alone
       co_await sleep_ms(red_wait_ms);
       red_wait_ms = std::min<int64_t>(red_wait_ms * 2, cfg_.breaker_poll_ms * 4);
       continue;
     }
     red_wait_ms = cfg_.backoff_base_ms;
-    auto popped = co_await store_.pop(kPopWait);
-    if (popped.kind == PopResult::Kind::item) {
+    const auto room = static_cast<size_t>(std::min<int64_t>(cfg_.workers - in_flight_, kMaxTake));
+    work_pending_ = false;
+    auto taken = co_await store_.take(room, colour_target(colour), clock_.now_ms());
+    if (taken.kind == TakeResult::Kind::error) {
+      co_await sleep_ms(100);
+      continue;
+    }
+    for (auto& t : taken.items) {
       ++in_flight_;
       ++metrics_.in_flight;
-      asio::co_spawn(ex_, run_one(std::move(popped.item)), asio::detached);
-    } else if (popped.kind == PopResult::Kind::error) {
-      co_await sleep_ms(100);
+      asio::co_spawn(ex_, run_one(std::move(t)), asio::detached);
+    }
+    if (taken.items.size() < room && !work_pending_) {
+      // The queue is drained. Only this instance adds to it, and it says so (notify_work);
+      // the timeout is a safety net, not the mechanism.
+      work_available_.expires_after(kIdleRecheck);
+      co_await work_available_.async_wait(as_tuple(use_awaitable));
     }
   }
   feeding_ = false;
 }
 
-asio::awaitable<void> WorkerPool::run_one(std::string item) {
-  co_await process(std::move(item));
+void WorkerPool::notify_work() {
+  work_pending_ = true;
+  work_available_.cancel();
+}
+
+asio::awaitable<void> WorkerPool::run_one(TakenItem taken) {
+  co_await process(std::move(taken));
   --in_flight_;
   --metrics_.in_flight;
   slot_freed_.cancel();
@@ -102,47 +120,26 @@ asio::awaitable<void> WorkerPool::run_one(std::string item) {
 asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
   slot_freed_.cancel();
+  work_available_.cancel();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) co_await sleep_ms(10);
   if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
 }
 
-asio::awaitable<void> WorkerPool::process(std::string item) {
+asio::awaitable<void> WorkerPool::process(TakenItem taken) {
+  std::string item = std::move(taken.item);
   auto decoded = decode_payment(item);
-  if (!decoded) {
+  if (!decoded || decoded->pin == Processor::none) {
     LOG_ERROR("undecodable_item", "item=\"{}\"", item);
     ++metrics_.dead_lettered;
     co_await persist([&] { return store_.dead_letter(item); }, "dead_letter");
     co_return;
   }
+  // take() pinned it (processor, requestedAt, in doubt) in Redis before handing it over:
+  // from here on, only this processor may ever be asked again, unless it answers that it
+  // stored nothing and no earlier send is in doubt.
   Payment p = *decoded;
-  const bool prior_doubt = p.in_doubt;
-
-  if (p.pin == Processor::none) {
-    const Colour colour = breaker_.colour();
-    if (colour == Colour::red) {
-      co_await sleep_ms(backoff_ms(p.attempts));
-      ++p.attempts;
-      ++metrics_.requeued;
-      const std::string again = encode_payment(p);
-      co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
-      co_return;
-    }
-    // Pin BEFORE sending: from here on, only this processor may ever be asked again.
-    p.pin = colour_target(colour);
-    p.requested_at_ms = clock_.now_ms();
-    p.in_doubt = true;
-    std::string pinned = encode_payment(p);
-    const bool persisted = co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin");
-    if (!persisted) co_return;
-    item = std::move(pinned);
-  } else if (!p.in_doubt) {
-    p.in_doubt = true;  // a recovered pin without doubt cannot exist, but stay safe
-    std::string pinned = encode_payment(p);
-    const bool persisted = co_await persist([&] { return store_.update_in_flight(item, pinned); }, "pin");
-    if (!persisted) co_return;
-    item = std::move(pinned);
-  }
+  const bool prior_doubt = taken.prior_doubt;
 
   const Processor target = p.pin;
   const int t = static_cast<int>(target);
@@ -191,6 +188,7 @@ asio::awaitable<void> WorkerPool::process(std::string item) {
   ++metrics_.requeued;
   const std::string again = encode_payment(p);
   co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
+  notify_work();
 }
 
 }  // namespace rinha

@@ -1,8 +1,7 @@
 // The workers: move payments from this instance's queue to a processor, exactly once.
-// A feeder pops (BLMOVE queue -> processing) while fewer than WORKERS payments are in
-// flight; each popped payment is processed by its own coroutine:
-//   unpinned: ask the breaker; RED -> back to the head of the queue after a backoff;
-//             otherwise pin it (processor + requestedAt + in_doubt) in Redis, THEN send.
+// A feeder takes payments (queue -> processing list, pinned to the breaker's processor with
+// requestedAt and in_doubt, in one atomic step) while fewer than WORKERS are in flight and
+// the breaker is not RED; each taken payment is sent by its own coroutine:
 //   200/422 -> record in the ledger with the pinned requestedAt (atomically leaving the
 //             processing list).
 //   5XX/429/refused -> this call stored nothing: if no earlier call is in doubt, unpin
@@ -34,14 +33,16 @@ class WorkerPool {
   // Stops popping and waits (at most `grace`) for payments in flight to settle.
   asio::awaitable<void> stop(std::chrono::milliseconds grace);
 
-  // Processes one popped item to completion (public for tests).
-  asio::awaitable<void> process(std::string item);
+  // Processes one taken item to completion (public for tests).
+  asio::awaitable<void> process(TakenItem taken);
+  // This instance queued something: wake the feeder if it is idle.
+  void notify_work();
 
   int64_t in_flight() const { return in_flight_; }
 
  private:
   asio::awaitable<void> feed();
-  asio::awaitable<void> run_one(std::string item);
+  asio::awaitable<void> run_one(TakenItem taken);
   asio::awaitable<void> sleep_ms(int64_t ms);
   int64_t backoff_ms(uint32_t attempts) const;
   // Repeats a Redis move until it succeeds (or the pool stops): without Redis nothing can
@@ -59,6 +60,8 @@ class WorkerPool {
   const Clock& clock_;
   Metrics& metrics_;
   asio::steady_timer slot_freed_;
+  asio::steady_timer work_available_;
+  bool work_pending_ = false;
   int64_t in_flight_ = 0;
   bool stopping_ = false;
   bool feeding_ = false;

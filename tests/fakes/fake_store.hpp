@@ -29,6 +29,7 @@ class FakeStore final : public Store {
   std::vector<Processor> signals;
   int fail_next_ops = 0;  // that many following operations fail
   int record_calls = 0;
+  int take_calls = 0;
 
   // Store
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override {
@@ -56,19 +57,28 @@ class FakeStore final : public Store {
     ids.clear();
     co_return true;
   }
-  asio::awaitable<PopResult> pop(std::chrono::milliseconds) override {
-    if (fail()) co_return PopResult{PopResult::Kind::error, "fake failure"};
-    if (queue.empty()) co_return PopResult{PopResult::Kind::empty, {}};
-    std::string item = queue.back();
-    queue.pop_back();
-    processing.push_back(item);
-    co_return PopResult{PopResult::Kind::item, item};
-  }
-  asio::awaitable<bool> update_in_flight(std::string_view old_item, std::string_view new_item) override {
-    if (fail()) co_return false;
-    remove_processing(old_item);
-    processing.emplace_back(new_item);
-    co_return true;
+  asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override {
+    ++take_calls;
+    if (fail()) co_return TakeResult{TakeResult::Kind::error, {}};
+    TakeResult out;
+    while (out.items.size() < max && !queue.empty()) {
+      std::string item = queue.back();
+      queue.pop_back();
+      TakenItem t{item, false};
+      if (auto p = decode_payment(item)) {
+        t.prior_doubt = p->in_doubt;
+        if (p->pin == Processor::none) {
+          p->pin = pin_to;
+          p->requested_at_ms = now_ms;
+        }
+        p->in_doubt = true;
+        t.item = encode_payment(*p);
+      }
+      processing.push_back(t.item);
+      out.items.push_back(std::move(t));
+    }
+    out.kind = out.items.empty() ? TakeResult::Kind::empty : TakeResult::Kind::items;
+    co_return out;
   }
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override {
     if (fail()) co_return false;

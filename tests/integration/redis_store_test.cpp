@@ -52,10 +52,11 @@ class RedisStoreTest : public ::testing::Test {
     p.accepted_at_ms = 1;
     return p;
   }
+  // Takes one payment, pinned to the default processor at t=1000 unless already pinned.
   std::string pop() {
-    auto r = run_coro(io_, store_->pop(std::chrono::milliseconds(100)));
-    EXPECT_EQ(r.kind, PopResult::Kind::item);
-    return r.item;
+    auto r = run_coro(io_, store_->take(1, Processor::default_, 1000));
+    EXPECT_EQ(r.kind, TakeResult::Kind::items);
+    return r.items.empty() ? std::string{} : r.items[0].item;
   }
 
   boost::asio::io_context io_;
@@ -73,7 +74,7 @@ TEST_F(RedisStoreTest, EnqueueIsIdempotentAndFifo) {
   EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kA, 5))), EnqueueStatus::duplicate);
   EXPECT_EQ(id_view(decode_payment(pop())->id), kA);
   EXPECT_EQ(id_view(decode_payment(pop())->id), kB);
-  EXPECT_EQ(run_coro(io_, store_->pop(std::chrono::milliseconds(50))).kind, PopResult::Kind::empty);
+  EXPECT_EQ(run_coro(io_, store_->take(5, Processor::default_, 1000)).kind, TakeResult::Kind::empty);
 }
 
 TEST_F(RedisStoreTest, RequeueGoesToTheHeadAndRecordLeavesProcessing) {
@@ -131,17 +132,30 @@ TEST_F(RedisStoreTest, RecoveryPutsInFlightBackOldestFirstAtTheHead) {
   EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
 }
 
-TEST_F(RedisStoreTest, PinUpdateReplacesTheProcessingItem) {
+TEST_F(RedisStoreTest, TakePinsAtomicallyAndKeepsAnExistingPin) {
   run_coro(io_, store_->enqueue(payment(kA)));
-  const std::string a = pop();
-  Payment p = *decode_payment(a);
-  p.pin = Processor::default_;
-  p.requested_at_ms = 42;
-  p.in_doubt = true;
-  const std::string pinned = encode_payment(p);
-  EXPECT_TRUE(run_coro(io_, store_->update_in_flight(a, pinned)));
-  EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 1);
-  EXPECT_EQ(pop(), pinned);
+  Payment b = payment(kB);
+  b.pin = Processor::fallback;  // in doubt on the fallback since an earlier send
+  b.requested_at_ms = 42;
+  b.in_doubt = true;
+  run_coro(io_, store_->enqueue(b));
+  auto r = run_coro(io_, store_->take(10, Processor::default_, 7777));
+  ASSERT_EQ(r.items.size(), 2u);
+  auto a = decode_payment(r.items[0].item);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->pin, Processor::default_);
+  EXPECT_EQ(a->requested_at_ms, 7777);
+  EXPECT_TRUE(a->in_doubt);
+  EXPECT_FALSE(r.items[0].prior_doubt);
+  auto bb = decode_payment(r.items[1].item);
+  ASSERT_TRUE(bb);
+  EXPECT_EQ(bb->pin, Processor::fallback);
+  EXPECT_EQ(bb->requested_at_ms, 42);
+  EXPECT_TRUE(r.items[1].prior_doubt);
+  // The pinned forms are what a crash would recover.
+  EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 2);
+  EXPECT_EQ(pop(), r.items[0].item);
+  EXPECT_EQ(pop(), r.items[1].item);
 }
 
 TEST_F(RedisStoreTest, ColourAndSignals) {

@@ -26,21 +26,21 @@ class WorkerPoolTest : public ::testing::Test {
     pool_ = std::make_unique<WorkerPool>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
   }
 
-  // Accepts a payment and pops it, as the feeder would; returns the popped item.
-  std::string accept_and_pop(const char* id = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3", int64_t cents = 1990) {
+  // Accepts a payment and takes it, as the feeder would with the breaker's colour.
+  TakenItem accept_and_take(const char* id = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3", int64_t cents = 1990) {
     Payment p;
     p.id = *parse_correlation_id(id);
     p.amount_cents = cents;
     p.accepted_at_ms = clock_.now_ms();
     EXPECT_EQ(run_coro(io_, store_.enqueue(p)), EnqueueStatus::accepted);
-    return pop();
+    return take();
   }
-  std::string pop() {
-    auto r = run_coro(io_, store_.pop(std::chrono::milliseconds(0)));
-    EXPECT_EQ(r.kind, PopResult::Kind::item);
-    return r.item;
+  TakenItem take() {
+    auto r = run_coro(io_, store_.take(1, colour_target(breaker_.colour()), clock_.now_ms()));
+    EXPECT_EQ(r.kind, TakeResult::Kind::items);
+    return r.items.empty() ? TakenItem{} : r.items[0];
   }
-  void process(std::string item) { run_coro(io_, pool_->process(std::move(item))); }
+  void process(TakenItem item) { run_coro(io_, pool_->process(std::move(item))); }
   Payment head() { return *decode_payment(store_.queue.back()); }
 
   boost::asio::io_context io_;
@@ -55,7 +55,7 @@ class WorkerPoolTest : public ::testing::Test {
 };
 
 TEST_F(WorkerPoolTest, GreenStoresOnDefaultWithTheSentRequestedAt) {
-  process(accept_and_pop());
+  process(accept_and_take());
   ASSERT_EQ(def_.sent.size(), 1u);
   EXPECT_TRUE(fb_.sent.empty());
   ASSERT_EQ(store_.ledger.size(), 1u);
@@ -71,29 +71,33 @@ TEST_F(WorkerPoolTest, GreenStoresOnDefaultWithTheSentRequestedAt) {
 
 TEST_F(WorkerPoolTest, YellowStoresOnFallback) {
   breaker_.set_colour(Colour::yellow);
-  process(accept_and_pop());
+  process(accept_and_take());
   EXPECT_TRUE(def_.sent.empty());
   ASSERT_EQ(fb_.sent.size(), 1u);
   EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::fallback);
 }
 
-TEST_F(WorkerPoolTest, RedPutsThePaymentBackAtTheHeadUnsent) {
+TEST_F(WorkerPoolTest, TheFeederTakesNothingWhileRedAndDrainsWhenItClears) {
   breaker_.set_colour(Colour::red);
-  accept_and_pop("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4");  // an older one, processed below
-  store_.processing.clear();
-  Payment second;
-  second.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5");
-  second.amount_cents = 100;
-  run_coro(io_, store_.enqueue(second));
-  const std::string item = pop();
-  process(item);
+  for (const char* id : {"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5"}) {
+    Payment p;
+    p.id = *parse_correlation_id(id);
+    p.amount_cents = 100;
+    run_coro(io_, store_.enqueue(p));
+  }
+  pool_->start();
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(store_.take_calls, 0);
+  EXPECT_EQ(store_.queue.size(), 2u);
   EXPECT_TRUE(def_.sent.empty());
-  EXPECT_TRUE(fb_.sent.empty());
-  ASSERT_EQ(store_.queue.size(), 1u);
-  EXPECT_EQ(id_view(head().id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5");
-  EXPECT_EQ(head().pin, Processor::none);
-  EXPECT_EQ(head().attempts, 1u);
-  EXPECT_TRUE(store_.processing.empty());
+  breaker_.set_colour(Colour::yellow);
+  io_.run_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(store_.queue.empty());
+  ASSERT_EQ(fb_.sent.size(), 2u);
+  EXPECT_EQ(id_view(fb_.sent[0].id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4");  // oldest first
+  EXPECT_EQ(store_.ledger.size(), 2u);
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
@@ -104,21 +108,13 @@ TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
     pinned_at_send = in_store && in_store->pin == Processor::default_ && in_store->in_doubt &&
                      in_store->requested_at_ms == sent.requested_at_ms;
   };
-  process(accept_and_pop());
+  process(accept_and_take());
   EXPECT_TRUE(pinned_at_send);
-}
-
-TEST_F(WorkerPoolTest, FailureToPersistThePinIsRetriedNeverSkipped) {
-  const std::string item = accept_and_pop();
-  store_.fail_next_ops = 2;  // the pin fails twice, then works
-  process(item);
-  EXPECT_EQ(def_.sent.size(), 1u);
-  EXPECT_EQ(store_.ledger.size(), 1u);
 }
 
 TEST_F(WorkerPoolTest, A5xxUnpinsSignalsAndRequeuesAtTheHead) {
   def_.script = {Kind::rejected};
-  process(accept_and_pop());
+  process(accept_and_take());
   EXPECT_TRUE(store_.ledger.empty());
   ASSERT_EQ(store_.queue.size(), 1u);
   EXPECT_EQ(head().pin, Processor::none);
@@ -126,7 +122,7 @@ TEST_F(WorkerPoolTest, A5xxUnpinsSignalsAndRequeuesAtTheHead) {
   EXPECT_EQ(signals_, std::vector<Processor>{Processor::default_});
   // The breaker turns YELLOW: the retry goes to the fallback, the only holder.
   breaker_.set_colour(Colour::yellow);
-  process(pop());
+  process(take());
   EXPECT_EQ(def_.sent.size(), 1u);
   EXPECT_EQ(fb_.sent.size(), 1u);
   EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::fallback);
@@ -134,7 +130,7 @@ TEST_F(WorkerPoolTest, A5xxUnpinsSignalsAndRequeuesAtTheHead) {
 
 TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequestedAt) {
   def_.script = {Kind::in_doubt, Kind::rejected, Kind::duplicate};
-  process(accept_and_pop());
+  process(accept_and_take());
   const int64_t first_requested_at = def_.sent[0].requested_at_ms;
   EXPECT_EQ(head().pin, Processor::default_);
   EXPECT_TRUE(head().in_doubt);
@@ -142,10 +138,10 @@ TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequest
 
   breaker_.set_colour(Colour::yellow);  // even with the fallback chosen for new payments...
   clock_.advance(5000);
-  process(pop());  // ...the retry goes to default, which answers 500: still in doubt
+  process(take());  // ...the retry goes to default, which answers 500: still in doubt
   EXPECT_EQ(head().pin, Processor::default_);
   EXPECT_TRUE(head().in_doubt);
-  process(pop());  // 422: the first call had landed
+  process(take());  // 422: the first call had landed
   EXPECT_TRUE(fb_.sent.empty());
   ASSERT_EQ(def_.sent.size(), 3u);
   for (const auto& p : def_.sent) EXPECT_EQ(p.requested_at_ms, first_requested_at);
@@ -157,14 +153,14 @@ TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequest
 
 TEST_F(WorkerPoolTest, A422OnTheFirstCallIsRecorded) {
   def_.script = {Kind::duplicate};
-  process(accept_and_pop());
+  process(accept_and_take());
   ASSERT_EQ(store_.ledger.size(), 1u);
   EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
 }
 
 TEST_F(WorkerPoolTest, ARefusedPaymentThatWasNeverInDoubtIsDeadLettered) {
   def_.script = {Kind::invalid};
-  process(accept_and_pop());
+  process(accept_and_take());
   EXPECT_TRUE(store_.ledger.empty());
   EXPECT_TRUE(store_.queue.empty());
   EXPECT_EQ(store_.dead.size(), 1u);
@@ -172,13 +168,13 @@ TEST_F(WorkerPoolTest, ARefusedPaymentThatWasNeverInDoubtIsDeadLettered) {
 
 TEST_F(WorkerPoolTest, AnUndecodableItemIsDeadLettered) {
   store_.queue.push_back("garbage");
-  process(pop());
+  process(take());  // the fake, like the Lua script, passes undecodable items through
   EXPECT_EQ(store_.dead, std::vector<std::string>{"garbage"});
   EXPECT_TRUE(def_.sent.empty());
 }
 
 TEST_F(WorkerPoolTest, RecordIsRetriedUntilItSucceeds) {
-  const std::string item = accept_and_pop();
+  const TakenItem item = accept_and_take();
   def_.on_send = [&](const Payment&) { store_.fail_next_ops = 3; };
   process(item);
   EXPECT_EQ(store_.ledger.size(), 1u);
