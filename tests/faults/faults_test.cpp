@@ -163,6 +163,18 @@ TEST(Faults, AofFsyncPolicyCost) {
                 " p99_ms=" + std::to_string(pct(0.99)) + " max_ms=" + std::to_string(lat.empty() ? 0 : lat.back()));
     EXPECT_GT(ok, 0u);
     ASSERT_GE(wait_drained(s, 30s), 0);
+    // Redis alone: LPUSH from 32 clients (one AOF write each), as redis-benchmark measures it.
+    const std::string out = s.run_dir() + "/bench-" + policy + ".txt";
+    std::system(("redis-benchmark -s " + s.run_dir() + "/redis.sock -t lpush -n " + (faults_long() ? "200000" : "50000") +
+                 " -c 32 -q >" + out + " 2>&1").c_str());
+    std::ifstream in(out);
+    std::string line, last;
+    while (std::getline(in, line, '\r')) {
+      if (line.find("requests per second") != std::string::npos) last = line;
+    }
+    s.redis("DEL mylist");
+    report_line(std::string("FAULT aof_cost_redis") + (faults_long() ? " [long]" : " [short]") + ": appendfsync=" + policy +
+                " redis-benchmark " + last.substr(last.find_first_not_of("\n ")));
   }
   s.redis("CONFIG SET appendfsync everysec");
 }
