@@ -9,17 +9,18 @@ bool view_healthy(const ProcessorView& v) {
   return true;
 }
 
-Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, int64_t latency_diff_ms) {
+Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const RoutingPolicy& policy,
+                     int64_t default_down_for_ms) {
   const bool d = view_healthy(def);
   const bool f = view_healthy(fb);
   if (d && f) {
-    if (def.health_known && fb.health_known && def.min_response_ms > fb.min_response_ms + latency_diff_ms) {
+    if (def.health_known && fb.health_known && def.min_response_ms > fb.min_response_ms + policy.latency_diff_ms) {
       return Colour::yellow;
     }
     return Colour::green;
   }
   if (d) return Colour::green;
-  if (f) return Colour::yellow;
+  if (f) return default_down_for_ms < policy.default_outage_wait_ms ? Colour::red : Colour::yellow;
   return Colour::red;
 }
 

@@ -22,11 +22,22 @@ struct ProcessorView {
 // Healthy: no health answer said failing, and no failure was seen since the last answer.
 bool view_healthy(const ProcessorView& v);
 
-// GREEN (default) / YELLOW (fallback) / RED (neither):
+// The knobs of the decision (from Config).
+struct RoutingPolicy {
+  int64_t latency_diff_ms = 100;        // LATENCY_DIFF_TO_USE_FALLBACK
+  int64_t default_outage_wait_ms = 0;   // DEFAULT_OUTAGE_WAIT: hold payments this long for the
+                                        // cheap processor before paying the dear one
+};
+
+// GREEN (default) / YELLOW (fallback) / RED (neither, hold the queue):
 //   both healthy: YELLOW when default's minResponseTime exceeds fallback's by more than
 //                 latency_diff_ms (both known), otherwise GREEN;
-//   one healthy:  that one;  none healthy: RED.
-Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, int64_t latency_diff_ms);
+//   only default healthy: GREEN;
+//   only fallback healthy: RED while the default has been unhealthy for less than
+//                 default_outage_wait_ms (`default_down_for_ms`), YELLOW after;
+//   none healthy: RED.
+Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const RoutingPolicy& policy,
+                     int64_t default_down_for_ms);
 
 // This instance's breaker. colour() is a local read (no I/O) for the workers.
 class Breaker {

@@ -28,7 +28,19 @@ HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store&
       clock_(clock),
       metrics_(metrics),
       owner_(cfg.app_name == 1),
-      timer_(ex) {}
+      timer_(ex),
+      policy_{cfg.latency_diff_ms, cfg.default_outage_wait_ms} {}
+
+Colour HealthMonitor::decide() {
+  const int64_t now = clock_.now_ms();
+  if (view_healthy(view(Processor::default_))) {
+    default_down_since_ms_ = -1;
+  } else if (default_down_since_ms_ < 0) {
+    default_down_since_ms_ = now;
+  }
+  const int64_t down_for = default_down_since_ms_ < 0 ? 0 : now - default_down_since_ms_;
+  return decide_colour(view(Processor::default_), view(Processor::fallback), policy_, down_for);
+}
 
 void HealthMonitor::start() { asio::co_spawn(ex_, loop(), asio::detached); }
 
@@ -91,7 +103,7 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
       v.last_failure_ms = answered;  // an unanswered health check counts as a failure
       break;
   }
-  co_await publish(decide_colour(view(Processor::default_), view(Processor::fallback), cfg_.latency_diff_ms), false);
+  co_await publish(decide(), false);
 }
 
 asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
@@ -139,7 +151,7 @@ asio::awaitable<void> HealthMonitor::tick() {
       asio::co_spawn(ex_, check(p), asio::detached);
     }
   }
-  co_await publish(decide_colour(view(Processor::default_), view(Processor::fallback), cfg_.latency_diff_ms), signalled);
+  co_await publish(decide(), signalled);
 }
 
 }  // namespace rinha

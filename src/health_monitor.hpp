@@ -42,6 +42,8 @@ class HealthMonitor {
   asio::awaitable<void> loop();
   void apply_failure(Processor p, int64_t now_ms);
   asio::awaitable<void> publish(Colour c, bool force);
+  // Decides from the current views (tracking how long the default has been unhealthy).
+  Colour decide();
   ProcessorClient& client(Processor p) { return p == Processor::fallback ? fb_ : def_; }
 
   asio::any_io_executor ex_;
@@ -60,6 +62,8 @@ class HealthMonitor {
   std::array<bool, 3> checking_{};
   std::vector<Processor> local_signals_;
   int64_t last_publish_ms_ = INT64_MIN / 2;
+  int64_t default_down_since_ms_ = -1;  // -1: the default is healthy
+  RoutingPolicy policy_;
 };
 
 }  // namespace rinha

@@ -16,6 +16,8 @@ struct Case {
   ProcessorView def, fb;
   int64_t diff_ms;
   Colour expected;
+  int64_t wait_ms = 0;         // DEFAULT_OUTAGE_WAIT
+  int64_t default_down_for_ms = 0;
 };
 
 TEST(Breaker, DecisionTable) {
@@ -32,9 +34,16 @@ TEST(Breaker, DecisionTable) {
       {"default slower, fallback failing", healthy(5000), failing_health(), 100, Colour::green},
       {"default slow but fallback slower", healthy(1000), healthy(1000), 100, Colour::green},
       {"default slow, fallback unknown", healthy(1000), unknown(), 100, Colour::green},
+      {"default slow within a larger diff", healthy(1000), healthy(0), 1000, Colour::green},
+      {"default slower than a larger diff", healthy(2000), healthy(0), 1000, Colour::yellow},
+      {"default down, waiting for it", failing_health(), healthy(), 100, Colour::red, 20000, 5000},
+      {"default down longer than the wait", failing_health(), healthy(), 100, Colour::yellow, 20000, 20000},
+      {"both down, waiting or not", failing_health(), failing_health(), 100, Colour::red, 20000, 30000},
+      {"default fine, the wait is moot", healthy(), failing_health(), 100, Colour::green, 20000, 0},
   };
   for (const auto& c : cases) {
-    EXPECT_EQ(decide_colour(c.def, c.fb, c.diff_ms), c.expected) << c.name;
+    EXPECT_EQ(decide_colour(c.def, c.fb, RoutingPolicy{c.diff_ms, c.wait_ms}, c.default_down_for_ms), c.expected)
+        << c.name;
   }
 }
 

@@ -132,6 +132,27 @@ TEST_F(HealthMonitorTest, AnUnansweredCheckSkipsTheWindowItsAbandonedCallWillTak
   EXPECT_TRUE(view_healthy(monitor_->view(Processor::fallback)));
 }
 
+TEST_F(HealthMonitorTest, HoldsForTheDefaultForAtMostTheOutageWait) {
+  cfg_.default_outage_wait_ms = 12000;
+  make(1);
+  def_.health_otherwise = failing();
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);  // fallback is fine, but we wait for the cheap one
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  clock_.advance(cfg_.health_interval_ms);  // 15 s down > 12 s
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
+  def_.health_otherwise = ok();
+  clock_.advance(cfg_.health_interval_ms);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+}
+
 TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
   make(2);
   store_.colour = Colour::yellow;
