@@ -19,6 +19,8 @@ cg_detect() {
   if [ "$(id -u)" -ne 0 ]; then CG_MODE=none; CG_WHY="not root"; return; fi
   if [ -f $CG_V2/cgroup.controllers ] && grep -qw cpu $CG_V2/cgroup.controllers \
      && grep -qw memory $CG_V2/cgroup.controllers; then
+    grep -qw cpu $CG_V2/cgroup.subtree_control 2>/dev/null && grep -qw memory $CG_V2/cgroup.subtree_control \
+      || echo "+cpu +memory" > $CG_V2/cgroup.subtree_control 2>/dev/null || true
     if mkdir -p $CG_V2/$CG_PARENT 2>/dev/null \
        && echo "+cpu +memory" > $CG_V2/$CG_PARENT/cgroup.subtree_control 2>/dev/null; then
       CG_MODE=v2; return
