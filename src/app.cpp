@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdio>
+#include <functional>
 
 #include "api.hpp"
 #include "breaker.hpp"
@@ -37,9 +38,10 @@ int run_app(const Config& cfg) {
 
   HealthMonitor* monitor_ptr = nullptr;
   int64_t last_remote_signal_ms[3] = {INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
-  Breaker breaker([&](Processor p) {
+  Breaker breaker([&](const FailureSignal& sig) {
+    const Processor p = sig.processor;
     if (monitor_ptr && monitor_ptr->owner()) {
-      monitor_ptr->on_failure(p);
+      monitor_ptr->on_failure(sig);
       return;
     }
     // Instance 2: at most one signal per processor per poll period goes through Redis.
@@ -47,7 +49,7 @@ int run_app(const Config& cfg) {
     int64_t& last = last_remote_signal_ms[static_cast<int>(p)];
     if (now - last < cfg.breaker_poll_ms) return;
     last = now;
-    asio::co_spawn(ex, [&store, p]() -> asio::awaitable<void> { co_await store.push_signal(p); }, asio::detached);
+    asio::co_spawn(ex, [&store, sig]() -> asio::awaitable<void> { co_await store.push_signal(sig); }, asio::detached);
   });
   HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
   monitor_ptr = &monitor;
@@ -77,6 +79,19 @@ int run_app(const Config& cfg) {
   std::fflush(stdout);
   LOG_INFO("started", "instance={} role={}", cfg.app_name, monitor.owner() ? "health-owner" : "follower");
 
+  // One line of counters every kStatsPeriod: what happened, without a line per request.
+  constexpr auto kStatsPeriod = std::chrono::seconds(10);
+  asio::steady_timer stats_timer(ex);
+  std::function<void()> arm_stats = [&] {
+    stats_timer.expires_after(kStatsPeriod);
+    stats_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      LOG_INFO("stats", "{}", metrics.stats_fields());
+      arm_stats();
+    });
+  };
+  arm_stats();
+
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -92,6 +107,8 @@ int run_app(const Config& cfg) {
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
           }
           monitor.stop();
+          stats_timer.cancel();
+          LOG_INFO("stats", "{}", metrics.stats_fields());
           store.stop();
           ioc.stop();
         },

@@ -16,7 +16,7 @@ struct ProcessorView {
   bool health_failing = false;   // the last health answer said failing
   int64_t min_response_ms = 0;   // the last health answer's minResponseTime
   int64_t checked_at_ms = 0;     // when that answer arrived
-  int64_t last_failure_ms = -1;  // last failure a worker signalled (5XX, timeout, refused)
+  int64_t last_failure_ms = -1;  // start of the latest failed send a worker signalled (5XX, timeout, refused)
 };
 
 // Healthy: no health answer said failing, and no failure was seen since the last answer.
@@ -42,13 +42,13 @@ Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const Ro
 // This instance's breaker. colour() is a local read (no I/O) for the workers.
 class Breaker {
  public:
-  using SignalSink = std::function<void(Processor)>;
+  using SignalSink = std::function<void(const FailureSignal&)>;
 
   explicit Breaker(SignalSink sink) : sink_(std::move(sink)) {}
   Colour colour() const { return colour_; }
   void set_colour(Colour c) { colour_ = c; }
-  // A worker saw `p` fail: tell the health owner.
-  void signal_failure(Processor p) { sink_(p); }
+  // A worker saw a send to `p`, started at `sent_at_ms`, fail: tell the health owner.
+  void signal_failure(Processor p, int64_t sent_at_ms) { sink_(FailureSignal{p, sent_at_ms}); }
 
  private:
   Colour colour_ = Colour::green;

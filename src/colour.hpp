@@ -1,5 +1,6 @@
 // The circuit breaker's colours, shared by every instance through Redis.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,14 @@ inline std::optional<Colour> parse_colour(std::string_view s) {
   if (s == "RED") return Colour::red;
   return std::nullopt;
 }
+// A worker saw a send fail. `sent_at_ms` is when that send started: a failure of a send that
+// started before the processor's last healthy health answer is old news and is ignored.
+struct FailureSignal {
+  Processor processor = Processor::none;
+  int64_t sent_at_ms = 0;
+  bool operator==(const FailureSignal&) const = default;
+};
+
 inline Processor colour_target(Colour c) {
   return c == Colour::green ? Processor::default_ : c == Colour::yellow ? Processor::fallback : Processor::none;
 }

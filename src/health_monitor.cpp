@@ -1,6 +1,8 @@
 // Health polling, failure signals and colour publication (see header for who does what).
 #include "health_monitor.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -49,14 +51,18 @@ void HealthMonitor::stop() {
   timer_.cancel();
 }
 
-void HealthMonitor::on_failure(Processor p) {
-  local_signals_.push_back(p);
+void HealthMonitor::on_failure(const FailureSignal& signal) {
+  local_signals_.push_back(signal);
   timer_.cancel();  // react now rather than at the next poll
 }
 
-void HealthMonitor::apply_failure(Processor p, int64_t now_ms) {
-  if (p == Processor::none) return;
-  views_[static_cast<int>(p)].last_failure_ms = now_ms;
+void HealthMonitor::apply_failure(const FailureSignal& signal) {
+  if (signal.processor == Processor::none) return;
+  // view_healthy() compares this with the last health answer: a send that started before
+  // a healthy answer and failed after it says nothing new (seen: in-flight sends of a
+  // failure period answering 500 just after the processor recovered made it flap to RED).
+  int64_t& last = views_[static_cast<int>(signal.processor)].last_failure_ms;
+  last = std::max(last, signal.sent_at_ms);
 }
 
 asio::awaitable<void> HealthMonitor::loop() {
@@ -135,12 +141,12 @@ asio::awaitable<void> HealthMonitor::tick() {
   }
   const int64_t now = clock_.now_ms();
   bool signalled = false;
-  for (Processor p : co_await store_.take_signals()) {
-    apply_failure(p, now);
+  for (const FailureSignal& sig : co_await store_.take_signals()) {
+    apply_failure(sig);
     signalled = true;
   }
-  for (Processor p : local_signals_) {
-    apply_failure(p, now);
+  for (const FailureSignal& sig : local_signals_) {
+    apply_failure(sig);
     signalled = true;
   }
   local_signals_.clear();

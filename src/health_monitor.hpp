@@ -30,7 +30,7 @@ class HealthMonitor {
   void stop();
 
   // Owner: a failure seen by a local worker (instance 2's arrive through Redis).
-  void on_failure(Processor p);
+  void on_failure(const FailureSignal& signal);
 
   // One round of the loop; public so tests can drive it step by step.
   asio::awaitable<void> tick();
@@ -40,7 +40,7 @@ class HealthMonitor {
 
  private:
   asio::awaitable<void> loop();
-  void apply_failure(Processor p, int64_t now_ms);
+  void apply_failure(const FailureSignal& signal);
   asio::awaitable<void> publish(Colour c, bool force);
   // Decides from the current views (tracking how long the default has been unhealthy).
   Colour decide();
@@ -60,7 +60,7 @@ class HealthMonitor {
   std::array<ProcessorView, 3> views_{};
   std::array<int64_t, 3> last_call_ms_{INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
   std::array<bool, 3> checking_{};
-  std::vector<Processor> local_signals_;
+  std::vector<FailureSignal> local_signals_;
   int64_t last_publish_ms_ = INT64_MIN / 2;
   int64_t default_down_since_ms_ = -1;  // -1: the default is healthy
   RoutingPolicy policy_;

@@ -24,7 +24,14 @@ struct HttpProcessorClient::Conn {
   explicit Conn(asio::any_io_executor ex) : stream(ex) {}
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
 };
+
+namespace {
+// Pooled connections idle longer than this are dropped rather than reused: servers close
+// idle keep-alive connections on their own schedule, and a stale one costs a failed send.
+constexpr auto kMaxIdle = std::chrono::seconds(20);
+}  // namespace
 
 HttpProcessorClient::HttpProcessorClient(asio::any_io_executor ex, Endpoint endpoint, size_t max_idle)
     : ex_(ex), endpoint_(std::move(endpoint)), max_idle_(max_idle) {}
@@ -33,9 +40,11 @@ HttpProcessorClient::~HttpProcessorClient() = default;
 
 asio::awaitable<std::unique_ptr<HttpProcessorClient::Conn>> HttpProcessorClient::acquire(
     std::chrono::steady_clock::time_point deadline, bool& fresh) {
-  if (!idle_.empty()) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
+    if (now - conn->idle_since > kMaxIdle) continue;  // closed by the destructor
     fresh = false;
     co_return conn;
   }
@@ -60,14 +69,7 @@ asio::awaitable<std::unique_ptr<HttpProcessorClient::Conn>> HttpProcessorClient:
 asio::awaitable<HttpProcessorClient::Exchange> HttpProcessorClient::exchange(int method, std::string_view target,
                                                                              std::string body,
                                                                              std::chrono::milliseconds timeout) {
-  Exchange out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool fresh = false;
-  auto conn = co_await acquire(deadline, fresh);
-  if (!conn) {
-    out.timed_out = std::chrono::steady_clock::now() >= deadline;
-    co_return out;
-  }
   http::request<http::string_body> req{static_cast<http::verb>(method), target, 11};
   req.set(http::field::host, endpoint_.host);
   req.keep_alive(true);
@@ -76,30 +78,46 @@ asio::awaitable<HttpProcessorClient::Exchange> HttpProcessorClient::exchange(int
     req.body() = std::move(body);
     req.prepare_payload();
   }
-  conn->stream.expires_at(deadline);
-  auto [wec, written] = co_await http::async_write(conn->stream, req, as_tuple(use_awaitable));
-  if (wec) {
-    // Nothing (or not all) of the request reached the processor's parser only if the write
-    // itself failed; a partial request cannot be processed, so this is "not sent".
-    out.timed_out = wec == beast::error::timeout;
+  // A pooled connection the processor closed while idle fails on first use without any
+  // answer. The request is then sent once more on a fresh connection: to the SAME processor,
+  // which answers 422 to a payment it already stored, so this can never charge twice.
+  for (int attempt = 0;; ++attempt) {
+    Exchange out;
+    bool fresh = false;
+    auto conn = co_await acquire(deadline, fresh);
+    if (!conn) {
+      out.timed_out = std::chrono::steady_clock::now() >= deadline;
+      co_return out;
+    }
+    conn->stream.expires_at(deadline);
+    auto [wec, written] = co_await http::async_write(conn->stream, req, as_tuple(use_awaitable));
+    if (wec) {
+      // A failed write leaves at most a partial request, which cannot be processed.
+      out.timed_out = wec == beast::error::timeout;
+      if (!fresh && !out.timed_out && attempt == 0) continue;
+      co_return out;
+    }
+    out.request_written = true;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024);
+    auto [rec, read] = co_await http::async_read(conn->stream, conn->buffer, parser, as_tuple(use_awaitable));
+    if (rec) {
+      out.timed_out = rec == beast::error::timeout;
+      const bool closed_unanswered = rec == http::error::end_of_stream || rec == asio::error::eof ||
+                                     rec == asio::error::connection_reset || rec == asio::error::broken_pipe;
+      if (!fresh && closed_unanswered && attempt == 0) continue;
+      co_return out;
+    }
+    auto& res = parser.get();
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
+    if (res.keep_alive() && idle_.size() < max_idle_) {
+      conn->stream.expires_never();
+      conn->idle_since = std::chrono::steady_clock::now();
+      idle_.push_back(std::move(conn));
+    }
     co_return out;
   }
-  out.request_written = true;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024);
-  auto [rec, read] = co_await http::async_read(conn->stream, conn->buffer, parser, as_tuple(use_awaitable));
-  if (rec) {
-    out.timed_out = rec == beast::error::timeout;
-    co_return out;
-  }
-  auto& res = parser.get();
-  out.status = static_cast<int>(res.result_int());
-  out.body = std::move(res.body());
-  if (res.keep_alive() && idle_.size() < max_idle_) {
-    conn->stream.expires_never();
-    idle_.push_back(std::move(conn));
-  }
-  co_return out;
 }
 
 asio::awaitable<SendOutcome> HttpProcessorClient::send(const Payment& p, std::chrono::milliseconds timeout) {

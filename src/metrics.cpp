@@ -28,6 +28,16 @@ void LatencyHistogram::render(std::string& out, const char* name, const char* he
                  count_);
 }
 
+std::string Metrics::stats_fields() const {
+  return fmt::format(
+      "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} stored_default={} "
+      "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
+      "requeued={} dead={} colour={}",
+      payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, stored[1],
+      stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
+      colour_name(colour));
+}
+
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
   std::string out;
   out.reserve(4096);

@@ -49,6 +49,9 @@ struct Metrics {
   int64_t colour_changes = 0;
   int64_t health_calls = 0;
 
+  // key=value fields for the periodic "stats" log line (counters since start).
+  std::string stats_fields() const;
+
   // Appends the exposition; `backlog` is optional (Redis may be unreachable).
   std::string render(const std::optional<Backlog>& backlog, int app_name) const;
 };

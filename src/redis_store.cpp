@@ -2,6 +2,7 @@
 #include "redis_store.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 #include <fmt/format.h>
 
 #include "log.hpp"
@@ -222,21 +223,31 @@ asio::awaitable<bool> RedisStore::save_colour(Colour c) {
   co_return reply.ok();
 }
 
-asio::awaitable<bool> RedisStore::push_signal(Processor failed) {
-  auto reply = co_await work_.command("LPUSH", kSignalsKey, processor_name(failed));
+asio::awaitable<bool> RedisStore::push_signal(const FailureSignal& signal) {
+  const std::string entry = fmt::format("{}:{}", processor_name(signal.processor), signal.sent_at_ms);
+  auto reply = co_await work_.command("LPUSH", kSignalsKey, entry);
   if (reply.type == RedisReply::Type::integer && reply.integer > kMaxSignals) {
     co_await work_.command("LTRIM", kSignalsKey, "0", std::to_string(kMaxSignals - 1));
   }
   co_return reply.ok();
 }
 
-asio::awaitable<std::vector<Processor>> RedisStore::take_signals() {
-  std::vector<Processor> out;
+asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
+  std::vector<FailureSignal> out;
   auto reply = co_await work_.command("RPOP", kSignalsKey, std::to_string(kMaxSignals));
   if (reply.type != RedisReply::Type::array) co_return out;
   for (const auto& e : reply.elements) {
-    if (e.str == "default") out.push_back(Processor::default_);
-    else if (e.str == "fallback") out.push_back(Processor::fallback);
+    const std::string_view text = e.str;
+    const auto colon = text.find(':');
+    FailureSignal sig;
+    const std::string_view name = text.substr(0, colon);
+    if (name == "default") sig.processor = Processor::default_;
+    else if (name == "fallback") sig.processor = Processor::fallback;
+    else continue;
+    if (colon != std::string_view::npos) {
+      std::from_chars(text.data() + colon + 1, text.data() + text.size(), sig.sent_at_ms);
+    }
+    out.push_back(sig);
   }
   co_return out;
 }

@@ -4,7 +4,7 @@
 //   ids             set of every correlationId ever accepted (idempotency)
 //   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
 //   dead            list of items that can never be processed
-//   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals
+//   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals "<processor>:<sent_at_ms>"
 // Multi-key moves are Lua scripts, so each is atomic, and each payment costs three of them
 // (enqueue, take, record). Two connections: one for the HTTP path, one for the workers and
 // the breaker. Nothing blocks in Redis: the feeder is woken by this instance's own intake.
@@ -34,8 +34,8 @@ class RedisStore final : public Store {
   asio::awaitable<std::optional<Backlog>> backlog() override;
   asio::awaitable<std::optional<Colour>> load_colour() override;
   asio::awaitable<bool> save_colour(Colour c) override;
-  asio::awaitable<bool> push_signal(Processor failed) override;
-  asio::awaitable<std::vector<Processor>> take_signals() override;
+  asio::awaitable<bool> push_signal(const FailureSignal& signal) override;
+  asio::awaitable<std::vector<FailureSignal>> take_signals() override;
 
  private:
   struct Script {

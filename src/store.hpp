@@ -69,8 +69,8 @@ class Store {
   // Circuit breaker state shared by all instances.
   virtual asio::awaitable<std::optional<Colour>> load_colour() = 0;
   virtual asio::awaitable<bool> save_colour(Colour c) = 0;
-  virtual asio::awaitable<bool> push_signal(Processor failed) = 0;
-  virtual asio::awaitable<std::vector<Processor>> take_signals() = 0;
+  virtual asio::awaitable<bool> push_signal(const FailureSignal& signal) = 0;
+  virtual asio::awaitable<std::vector<FailureSignal>> take_signals() = 0;
 };
 
 }  // namespace rinha

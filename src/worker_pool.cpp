@@ -144,6 +144,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken) {
   const Processor target = p.pin;
   const int t = static_cast<int>(target);
   if (prior_doubt) ++metrics_.in_doubt;
+  const int64_t sent_at_ms = clock_.now_ms();
   const auto outcome = co_await client(target).send(p, std::chrono::milliseconds(cfg_.processor_timeout_ms));
   if (prior_doubt) --metrics_.in_doubt;
   ++p.attempts;
@@ -175,13 +176,13 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken) {
         p.in_doubt = false;
         p.requested_at_ms = 0;
       }
-      if (outcome.kind != SendOutcome::Kind::overloaded) breaker_.signal_failure(target);
+      if (outcome.kind != SendOutcome::Kind::overloaded) breaker_.signal_failure(target, sent_at_ms);
       break;
     case SendOutcome::Kind::in_doubt:
       ++metrics_.send_failures[t];
       ++metrics_.timeouts[t];
       LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
-      breaker_.signal_failure(target);
+      breaker_.signal_failure(target, sent_at_ms);
       break;  // stays pinned, in doubt
   }
   co_await sleep_ms(backoff_ms(p.attempts - 1));

@@ -26,7 +26,7 @@ class FakeStore final : public Store {
   std::vector<std::string> dead;
   std::set<std::string> ids;
   std::optional<Colour> colour;
-  std::vector<Processor> signals;
+  std::vector<FailureSignal> signals;
   int fail_next_ops = 0;  // that many following operations fail
   int record_calls = 0;
   int take_calls = 0;
@@ -120,13 +120,13 @@ class FakeStore final : public Store {
     colour = c;
     co_return true;
   }
-  asio::awaitable<bool> push_signal(Processor p) override {
+  asio::awaitable<bool> push_signal(const FailureSignal& sig) override {
     if (fail()) co_return false;
-    signals.push_back(p);
+    signals.push_back(sig);
     co_return true;
   }
-  asio::awaitable<std::vector<Processor>> take_signals() override {
-    if (fail()) co_return std::vector<Processor>{};
+  asio::awaitable<std::vector<FailureSignal>> take_signals() override {
+    if (fail()) co_return std::vector<FailureSignal>{};
     auto out = std::move(signals);
     signals.clear();
     co_return out;

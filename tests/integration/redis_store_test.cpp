@@ -162,10 +162,10 @@ TEST_F(RedisStoreTest, ColourAndSignals) {
   EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::green);  // nothing decided yet
   EXPECT_TRUE(run_coro(io_, store_->save_colour(Colour::red)));
   EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::red);
-  EXPECT_TRUE(run_coro(io_, store_->push_signal(Processor::default_)));
-  EXPECT_TRUE(run_coro(io_, store_->push_signal(Processor::fallback)));
+  EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::default_, 1752582896123})));
+  EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::fallback, 7})));
   auto signals = run_coro(io_, store_->take_signals());
-  EXPECT_EQ(signals, (std::vector<Processor>{Processor::default_, Processor::fallback}));
+  EXPECT_EQ(signals, (std::vector<FailureSignal>{{Processor::default_, 1752582896123}, {Processor::fallback, 7}}));
   EXPECT_TRUE(run_coro(io_, store_->take_signals()).empty());
 }
 

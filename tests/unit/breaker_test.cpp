@@ -56,10 +56,10 @@ TEST(Breaker, AFailureIsForgivenByALaterHealthyAnswer) {
 }
 
 TEST(Breaker, SignalsGoToTheSink) {
-  std::vector<Processor> got;
-  Breaker b([&](Processor p) { got.push_back(p); });
-  b.signal_failure(Processor::default_);
-  EXPECT_EQ(got, std::vector<Processor>{Processor::default_});
+  std::vector<FailureSignal> got;
+  Breaker b([&](const FailureSignal& sig) { got.push_back(sig); });
+  b.signal_failure(Processor::default_, 1234);
+  EXPECT_EQ(got, (std::vector<FailureSignal>{{Processor::default_, 1234}}));
   EXPECT_EQ(b.colour(), Colour::green);
   b.set_colour(Colour::red);
   EXPECT_EQ(b.colour(), Colour::red);

@@ -32,7 +32,7 @@ class HealthMonitorTest : public ::testing::Test {
   Config cfg_;
   FakeStore store_;
   FakeProcessorClient def_, fb_;
-  Breaker breaker_{[this](Processor p) { monitor_->on_failure(p); }};
+  Breaker breaker_{[this](const FailureSignal& sig) { monitor_->on_failure(sig); }};
   FakeClock clock_;
   Metrics metrics_;
   std::unique_ptr<HealthMonitor> monitor_;
@@ -42,7 +42,7 @@ TEST_F(HealthMonitorTest, NeverCallsAProcessorMoreThanOncePerInterval) {
   make(1);
   for (int i = 0; i < 10; ++i) {
     tick();
-    breaker_.signal_failure(Processor::default_);  // signals do not bypass the rate limit
+    breaker_.signal_failure(Processor::default_, clock_.now_ms());  // signals do not bypass the rate limit
     clock_.advance(400);
   }
   // 10 ticks over 4 s: exactly one call each.
@@ -59,7 +59,7 @@ TEST_F(HealthMonitorTest, AFailureSignalSwitchesToFallbackAtOnce) {
   tick();  // both healthy
   EXPECT_EQ(breaker_.colour(), Colour::green);
   clock_.advance(100);
-  breaker_.signal_failure(Processor::default_);
+  breaker_.signal_failure(Processor::default_, clock_.now_ms());
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
   EXPECT_EQ(store_.colour, Colour::yellow);  // published for instance 2
@@ -70,7 +70,7 @@ TEST_F(HealthMonitorTest, SignalsFromInstanceTwoArriveThroughTheStore) {
   make(1);
   tick();
   clock_.advance(100);
-  store_.signals.push_back(Processor::default_);
+  store_.signals.push_back(FailureSignal{Processor::default_, clock_.now_ms()});
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
 }
@@ -151,6 +151,19 @@ TEST_F(HealthMonitorTest, HoldsForTheDefaultForAtMostTheOutageWait) {
   clock_.advance(cfg_.health_interval_ms);
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::green);
+}
+
+TEST_F(HealthMonitorTest, AFailureOfASendOlderThanAHealthyAnswerIsIgnored) {
+  make(1);
+  const int64_t sent_before = clock_.now_ms() - 3000;  // a send still pending from before
+  tick();                                               // healthy answers arrive now
+  clock_.advance(100);
+  breaker_.signal_failure(Processor::default_, sent_before);
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  breaker_.signal_failure(Processor::default_, clock_.now_ms());  // a new send failing is news
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);
 }
 
 TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {

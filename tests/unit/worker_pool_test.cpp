@@ -20,7 +20,7 @@ using Kind = SendOutcome::Kind;
 
 class WorkerPoolTest : public ::testing::Test {
  protected:
-  WorkerPoolTest() : breaker_([this](Processor p) { signals_.push_back(p); }) {
+  WorkerPoolTest() : breaker_([this](const FailureSignal& sig) { signals_.push_back(sig.processor); }) {
     cfg_.backoff_base_ms = 1;
     cfg_.backoff_max_ms = 2;
     pool_ = std::make_unique<WorkerPool>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
