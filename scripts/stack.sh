@@ -12,6 +12,20 @@ NGINX_PORT=${NGINX_PORT:-9999}
 SIM_DEFAULT_PORT=${SIM_DEFAULT_PORT:-8001}
 SIM_FALLBACK_PORT=${SIM_FALLBACK_PORT:-8002}
 SIM_TOKEN=${SIM_TOKEN:-123}
+# unix (default): nginx->API and API->Redis over unix sockets; tcp: over loopback TCP
+# (API_PORT_BASE+1/+2, REDIS_TCP_PORT), to measure the difference.
+STACK_TRANSPORT=${STACK_TRANSPORT:-unix}
+API_PORT_BASE=${API_PORT_BASE:-3000}
+REDIS_TCP_PORT=${REDIS_TCP_PORT:-6399}
+case $STACK_TRANSPORT in unix|tcp) ;; *) echo "stack: STACK_TRANSPORT must be unix or tcp" >&2; exit 2;; esac
+
+api_health() {  # api_health N: one health request straight to instance N
+  if [ "$STACK_TRANSPORT" = tcp ]; then curl -fsS "http://127.0.0.1:$((API_PORT_BASE + $1))/health"
+  else curl -fsS --unix-socket "$RUN_DIR/api$1.sock" http://api/health; fi
+}
+redis_ping() {
+  if [ "$STACK_TRANSPORT" = tcp ]; then redis-cli -p "$REDIS_TCP_PORT" ping; else redis-cli -s "$RUN_DIR/redis.sock" ping; fi
+}
 SERVICES=(nginx api1 api2 sim-default sim-fallback redis)   # stop order
 
 log() { echo "stack: $*"; }
@@ -82,27 +96,34 @@ up() {
 
   echo "$default_url $fallback_url" >"$RUN_DIR/processors"  # for `restart api<n>`
   for n in 1 2; do start_api $n "$default_url" "$fallback_url"; done
-  for n in 1 2; do wait_for api$n curl -fsS --unix-socket "$RUN_DIR/api$n.sock" http://api/health; done
+  for n in 1 2; do wait_for api$n api_health $n; done
 
   start_nginx
   status
 }
 
 start_redis() {
-  start redis redis-server --port 0 --unixsocket "$RUN_DIR/redis.sock" --unixsocketperm 777 \
+  local listen=(--port 0)
+  [ "$STACK_TRANSPORT" = tcp ] && listen=(--port "$REDIS_TCP_PORT" --bind 127.0.0.1)
+  start redis redis-server "${listen[@]}" --unixsocket "$RUN_DIR/redis.sock" --unixsocketperm 777 \
     --dir "$RUN_DIR" --save "" --appendonly yes --appendfsync everysec --appendfilename redis.aof \
     --daemonize no --maxmemory 90mb --maxmemory-policy noeviction
-  wait_for redis redis-cli -s "$RUN_DIR/redis.sock" ping
+  wait_for redis redis_ping
 }
 
 start_api() {  # start_api N DEFAULT_URL FALLBACK_URL
-  start api$1 env APP_NAME=$1 APP_SOCKET="$RUN_DIR/api$1.sock" REDIS_SOCKET="$RUN_DIR/redis.sock" \
+  local where=(APP_SOCKET="$RUN_DIR/api$1.sock" REDIS_SOCKET="$RUN_DIR/redis.sock")
+  [ "$STACK_TRANSPORT" = tcp ] && where=(APP_PORT=$((API_PORT_BASE + $1)) REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_TCP_PORT")
+  start api$1 env APP_NAME=$1 "${where[@]}" \
     PROCESSOR_DEFAULT_URL="$2" PROCESSOR_FALLBACK_URL="$3" \
     PURGE_TOKEN="${PURGE_TOKEN:-123}" "$BUILD_DIR/app/rinha-api"
 }
 
 start_nginx() {
-  sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" "$here/deploy/local/nginx.conf.template" >"$RUN_DIR/nginx.conf"
+  local up1="unix:$RUN_DIR/api1.sock" up2="unix:$RUN_DIR/api2.sock"
+  [ "$STACK_TRANSPORT" = tcp ] && { up1="127.0.0.1:$((API_PORT_BASE + 1))"; up2="127.0.0.1:$((API_PORT_BASE + 2))"; }
+  sed -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@UPSTREAM1@|$up1|g" -e "s|@UPSTREAM2@|$up2|g" \
+    "$here/deploy/local/nginx.conf.template" >"$RUN_DIR/nginx.conf"
   start nginx nginx -c "$RUN_DIR/nginx.conf" -p "$RUN_DIR/nginx-tmp"
   wait_for nginx curl -fsS "http://127.0.0.1:$NGINX_PORT/health"
 }
@@ -119,7 +140,7 @@ restart() {
       [ -s "$RUN_DIR/processors" ] || { log "no $RUN_DIR/processors: was the stack started with up?"; exit 1; }
       local urls; read -r -a urls <"$RUN_DIR/processors"
       stop_one "$name"; start_api "${name#api}" "${urls[0]}" "${urls[1]}"
-      wait_for "$name" curl -fsS --unix-socket "$RUN_DIR/$name.sock" http://api/health;;
+      wait_for "$name" api_health "${name#api}";;
     nginx) stop_one nginx; rm -f "$RUN_DIR/nginx.pid.master"; start_nginx;;
     sim-default|sim-fallback)
       stop_one "$name"
@@ -142,10 +163,10 @@ status() {
 
 describe() {
   case $1 in
-    redis) echo "unix:$RUN_DIR/redis.sock";;
+    redis) if [ "$STACK_TRANSPORT" = tcp ]; then echo "127.0.0.1:$REDIS_TCP_PORT"; else echo "unix:$RUN_DIR/redis.sock"; fi;;
     sim-default) echo "http://127.0.0.1:$SIM_DEFAULT_PORT (fee 0.05, token $SIM_TOKEN)";;
     sim-fallback) echo "http://127.0.0.1:$SIM_FALLBACK_PORT (fee 0.15, token $SIM_TOKEN)";;
-    api1|api2) echo "unix:$RUN_DIR/$1.sock";;
+    api1|api2) if [ "$STACK_TRANSPORT" = tcp ]; then echo "http://127.0.0.1:$((API_PORT_BASE + ${1#api}))"; else echo "unix:$RUN_DIR/$1.sock"; fi;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT";;
   esac
 }
