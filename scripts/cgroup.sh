@@ -2,12 +2,12 @@
 # Per-service CPU/memory limits for local benchmarks, like docker compose's
 # deploy.resources.limits: sourced by scripts/bench.sh. Detects at run time cgroup v2
 # (cpu.max, memory.max) or v1 (cpu.cfs_quota_us, memory.limit_in_bytes, cpuacct), creates
-# one group per service under rinha-bench/, moves processes in and reads back CPU seconds,
+# one group per service under rinha-bench-<pid>/, moves processes in and reads back CPU seconds,
 # peak memory and throttling. Without usable cgroups (CG_MODE=none) it only measures, from
 # /proc. Functions: cg_detect, cg_create NAME CPUS MEM_MB, cg_add NAME PID..., cg_stats NAME
 # PID..., cg_remove NAME, proc_stats PID...
 
-CG_PARENT=rinha-bench
+CG_PARENT=${CG_PARENT:-rinha-bench-$$}  # per bench run: two benches at once must not share groups
 CG_MODE=none
 CG_WHY=""
 CG_V1_CPU=/sys/fs/cgroup/cpu
