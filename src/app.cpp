@@ -52,6 +52,7 @@ int run_app(const Config& cfg) {
     asio::co_spawn(ex, [&store, sig]() -> asio::awaitable<void> { co_await store.push_signal(sig); }, asio::detached);
   });
   HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  if (monitor.owner()) breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
   monitor_ptr = &monitor;
   WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
   Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });

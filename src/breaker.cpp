@@ -1,12 +1,22 @@
 // The routing decision of the seed's circuit breaker, as a pure function.
 #include "breaker.hpp"
 
+#include <algorithm>
+
 namespace rinha {
 
 bool view_healthy(const ProcessorView& v) {
-  if (v.health_known && v.health_failing) return false;
-  if (v.last_failure_ms >= 0 && (!v.health_known || v.last_failure_ms >= v.checked_at_ms)) return false;
-  return true;
+  constexpr int64_t kNever = INT64_MIN;
+  int64_t bad = v.last_failure_ms >= 0 ? v.last_failure_ms : kNever;
+  int64_t good = v.last_success_ms >= 0 ? v.last_success_ms : kNever;
+  if (v.health_known) {
+    if (v.health_failing) {
+      bad = std::max(bad, v.checked_at_ms);
+    } else {
+      good = std::max(good, v.checked_at_ms);
+    }
+  }
+  return bad == kNever || good > bad;
 }
 
 Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const RoutingPolicy& policy,

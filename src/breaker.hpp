@@ -17,9 +17,12 @@ struct ProcessorView {
   int64_t min_response_ms = 0;   // the last health answer's minResponseTime
   int64_t checked_at_ms = 0;     // when that answer arrived
   int64_t last_failure_ms = -1;  // start of the latest failed send a worker signalled (5XX, timeout, refused)
+  int64_t last_success_ms = -1;  // start of the latest send it stored, seen by the health owner
 };
 
-// Healthy: no health answer said failing, and no failure was seen since the last answer.
+// Healthy: the most recent evidence is good. Evidence is a health answer (good unless it
+// says failing), a failed send, or a stored send, each dated; with no bad evidence at all
+// a processor is presumed healthy.
 bool view_healthy(const ProcessorView& v);
 
 // The knobs of the decision (from Config).
@@ -45,14 +48,25 @@ class Breaker {
   using SignalSink = std::function<void(const FailureSignal&)>;
 
   explicit Breaker(SignalSink sink) : sink_(std::move(sink)) {}
+  // On the health owner only: where stored sends are reported, to notice recoveries.
+  void set_success_sink(SignalSink sink) { success_sink_ = std::move(sink); }
   Colour colour() const { return colour_; }
   void set_colour(Colour c) { colour_ = c; }
+  // The processor to try with one real payment now and then (half-open breaker), or none.
+  Processor probe() const { return probe_; }
+  void set_probe(Processor p) { probe_ = p; }
   // A worker saw a send to `p`, started at `sent_at_ms`, fail: tell the health owner.
   void signal_failure(Processor p, int64_t sent_at_ms) { sink_(FailureSignal{p, sent_at_ms}); }
+  // A worker saw a send to `p`, started at `sent_at_ms`, stored.
+  void signal_success(Processor p, int64_t sent_at_ms) {
+    if (success_sink_) success_sink_(FailureSignal{p, sent_at_ms});
+  }
 
  private:
   Colour colour_ = Colour::green;
+  Processor probe_ = Processor::none;
   SignalSink sink_;
+  SignalSink success_sink_;
 };
 
 }  // namespace rinha

@@ -41,7 +41,18 @@ Colour HealthMonitor::decide() {
     default_down_since_ms_ = now;
   }
   const int64_t down_for = default_down_since_ms_ < 0 ? 0 : now - default_down_since_ms_;
-  return decide_colour(view(Processor::default_), view(Processor::fallback), policy_, down_for);
+  const Colour c = decide_colour(view(Processor::default_), view(Processor::fallback), policy_, down_for);
+  // Half-open: while a processor we would rather use is down, the workers try it with one
+  // real payment now and then. A failed try stores nothing (5XX) or stays pinned to it (in
+  // doubt), so it costs nothing; a stored one proves recovery before the next health call.
+  Processor probe = Processor::none;
+  if (!view_healthy(view(Processor::default_))) {
+    probe = Processor::default_;
+  } else if (c == Colour::red && !view_healthy(view(Processor::fallback))) {
+    probe = Processor::fallback;
+  }
+  breaker_.set_probe(probe);
+  return c;
 }
 
 void HealthMonitor::start() { asio::co_spawn(ex_, loop(), asio::detached); }
@@ -54,6 +65,17 @@ void HealthMonitor::stop() {
 void HealthMonitor::on_failure(const FailureSignal& signal) {
   local_signals_.push_back(signal);
   timer_.cancel();  // react now rather than at the next poll
+}
+
+void HealthMonitor::on_success(const FailureSignal& signal) {
+  if (signal.processor == Processor::none) return;
+  ProcessorView& v = views_[static_cast<int>(signal.processor)];
+  if (view_healthy(v)) return;  // the common case: nothing to learn, nothing to do
+  v.last_success_ms = std::max(v.last_success_ms, signal.sent_at_ms);
+  if (view_healthy(v)) {
+    LOG_INFO("processor_recovered", "processor={} evidence=stored_payment", processor_name(signal.processor));
+    timer_.cancel();  // decide at once
+  }
 }
 
 void HealthMonitor::apply_failure(const FailureSignal& signal) {

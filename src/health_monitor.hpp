@@ -31,6 +31,8 @@ class HealthMonitor {
 
   // Owner: a failure seen by a local worker (instance 2's arrive through Redis).
   void on_failure(const FailureSignal& signal);
+  // Owner: a send a local worker saw stored. Only news while that processor is unhealthy.
+  void on_success(const FailureSignal& signal);
 
   // One round of the loop; public so tests can drive it step by step.
   asio::awaitable<void> tick();

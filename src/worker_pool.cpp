@@ -16,6 +16,7 @@ using asio::use_awaitable;
 
 namespace {
 constexpr int64_t kMaxTake = 64;                          // payments per take() round trip
+constexpr int64_t kProbeIntervalMs = 250;                 // one real payment to a down processor
 constexpr auto kIdleRecheck = std::chrono::milliseconds(500);  // safety net when idle
 }
 
@@ -77,9 +78,23 @@ asio::awaitable<void> WorkerPool::feed() {
       continue;
     }
     const Colour colour = breaker_.colour();
+    const Processor probe = breaker_.probe();
+    // One probe at a time: a probe of a slow, failing processor times out and stays
+    // pinned to it (in doubt) until it recovers, so probes must not pile up.
+    if (probe != Processor::none && probe != colour_target(colour) && !probing_ &&
+        clock_.now_ms() - last_probe_ms_ >= kProbeIntervalMs) {
+      last_probe_ms_ = clock_.now_ms();
+      auto tried = co_await store_.take(1, probe, last_probe_ms_);
+      for (auto& t : tried.items) {
+        ++in_flight_;
+        ++metrics_.in_flight;
+        probing_ = true;
+        asio::co_spawn(ex_, run_one(std::move(t), true), asio::detached);
+      }
+    }
     if (colour == Colour::red) {  // nothing can be sent: leave the queue alone
       co_await sleep_ms(red_wait_ms);
-      red_wait_ms = std::min<int64_t>(red_wait_ms * 2, cfg_.breaker_poll_ms * 4);
+      red_wait_ms = std::min<int64_t>(red_wait_ms * 2, std::min<int64_t>(cfg_.breaker_poll_ms * 4, kProbeIntervalMs));
       continue;
     }
     red_wait_ms = cfg_.backoff_base_ms;
@@ -110,8 +125,9 @@ void WorkerPool::notify_work() {
   work_available_.cancel();
 }
 
-asio::awaitable<void> WorkerPool::run_one(TakenItem taken) {
+asio::awaitable<void> WorkerPool::run_one(TakenItem taken, bool probe) {
   co_await process(std::move(taken));
+  if (probe) probing_ = false;
   --in_flight_;
   --metrics_.in_flight;
   slot_freed_.cancel();
@@ -154,6 +170,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken) {
     case SendOutcome::Kind::duplicate:
       if (outcome.kind == SendOutcome::Kind::duplicate) ++metrics_.duplicates_422[t];
       ++metrics_.stored[t];
+      breaker_.signal_success(target, sent_at_ms);
       LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
                 outcome.status, outcome.latency_ms);
       co_await persist([&] { return store_.record(item, p, target); }, "record");

@@ -8,6 +8,9 @@
 //             (free to go elsewhere); signal the breaker; back to the head after a backoff.
 //   timeout / broken connection after sending -> in doubt: stays pinned to that processor
 //             with the same requestedAt; only a 200 or 422 from it settles the payment.
+// Half-open breaker: while the breaker names a processor to probe (a preferred one that is
+// down), one payment at a time, at most every 250 ms, is taken pinned to it; a stored probe
+// reports the recovery (Breaker::signal_success) before the next health call could.
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -42,7 +45,7 @@ class WorkerPool {
 
  private:
   asio::awaitable<void> feed();
-  asio::awaitable<void> run_one(TakenItem taken);
+  asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
   int64_t backoff_ms(uint32_t attempts) const;
   // Repeats a Redis move until it succeeds (or the pool stops): without Redis nothing can
@@ -62,6 +65,8 @@ class WorkerPool {
   asio::steady_timer slot_freed_;
   asio::steady_timer work_available_;
   bool work_pending_ = false;
+  int64_t last_probe_ms_ = INT64_MIN / 2;
+  bool probing_ = false;  // a probe is in flight
   int64_t in_flight_ = 0;
   bool stopping_ = false;
   bool feeding_ = false;

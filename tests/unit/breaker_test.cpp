@@ -55,6 +55,18 @@ TEST(Breaker, AFailureIsForgivenByALaterHealthyAnswer) {
   EXPECT_FALSE(view_healthy(v));
 }
 
+TEST(Breaker, TheMostRecentEvidenceDecides) {
+  ProcessorView v = failing_health();  // health said failing at 1000
+  EXPECT_FALSE(view_healthy(v));
+  v.last_success_ms = 1200;  // a payment sent at 1200 was stored
+  EXPECT_TRUE(view_healthy(v));
+  v.last_failure_ms = 1300;  // a later one failed
+  EXPECT_FALSE(view_healthy(v));
+  ProcessorView u = unknown_but_failed();
+  u.last_success_ms = 11;
+  EXPECT_TRUE(view_healthy(u));
+}
+
 TEST(Breaker, SignalsGoToTheSink) {
   std::vector<FailureSignal> got;
   Breaker b([&](const FailureSignal& sig) { got.push_back(sig); });
@@ -63,6 +75,11 @@ TEST(Breaker, SignalsGoToTheSink) {
   EXPECT_EQ(b.colour(), Colour::green);
   b.set_colour(Colour::red);
   EXPECT_EQ(b.colour(), Colour::red);
+  b.signal_success(Processor::default_, 5);  // no success sink: ignored (instance 2)
+  std::vector<FailureSignal> ok;
+  b.set_success_sink([&](const FailureSignal& sig) { ok.push_back(sig); });
+  b.signal_success(Processor::default_, 6);
+  EXPECT_EQ(ok, (std::vector<FailureSignal>{{Processor::default_, 6}}));
 }
 
 }  // namespace

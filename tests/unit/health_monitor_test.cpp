@@ -166,6 +166,21 @@ TEST_F(HealthMonitorTest, AFailureOfASendOlderThanAHealthyAnswerIsIgnored) {
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
 }
 
+TEST_F(HealthMonitorTest, AStoredProbeProvesRecoveryBeforeTheNextHealthCall) {
+  make(1);
+  def_.health_otherwise = failing();
+  fb_.health_otherwise = failing();
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  EXPECT_EQ(breaker_.probe(), Processor::default_);  // the workers try it with one payment
+  clock_.advance(300);
+  monitor_->on_success(FailureSignal{Processor::default_, clock_.now_ms()});
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  EXPECT_EQ(breaker_.probe(), Processor::none);
+  EXPECT_EQ(def_.health_calls, 1);  // no extra health call was needed
+}
+
 TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
   make(2);
   store_.colour = Colour::yellow;

@@ -100,6 +100,27 @@ TEST_F(WorkerPoolTest, TheFeederTakesNothingWhileRedAndDrainsWhenItClears) {
   run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
+TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
+  std::vector<Processor> stored_on;
+  breaker_.set_success_sink([&](const FailureSignal& s) { stored_on.push_back(s.processor); });
+  breaker_.set_colour(Colour::red);
+  breaker_.set_probe(Processor::default_);
+  for (const char* id : {"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"}) {
+    Payment p;
+    p.id = *parse_correlation_id(id);
+    p.amount_cents = 100;
+    run_coro(io_, store_.enqueue(p));
+  }
+  pool_->start();
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(100));  // under one probe interval: exactly one try
+  ASSERT_EQ(def_.sent.size(), 1u);
+  EXPECT_EQ(id_view(def_.sent[0].id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6");
+  EXPECT_EQ(store_.queue.size(), 1u);
+  EXPECT_EQ(stored_on, std::vector<Processor>{Processor::default_});
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
 TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
   bool pinned_at_send = false;
   def_.on_send = [&](const Payment& sent) {
