@@ -72,7 +72,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.health_timeout_ms = v; }, nullptr},
       {"HEALTH_INTERVAL", "5s", Kind::duration_ms, 5000, 600000, "period of health checks per processor (never under 5 s: the processors' rate limit)",
        [](Config& c, int64_t v) { c.health_interval_ms = v; }, nullptr},
-      {"LATENCY_DIFF_TO_USE_FALLBACK", "100ms", Kind::duration_ms, 0, 600000, "use fallback when default's minResponseTime exceeds fallback's by more than this",
+      {"LATENCY_DIFF_TO_USE_FALLBACK", "1000ms", Kind::duration_ms, 0, 600000, "use fallback when default's minResponseTime exceeds fallback's by more than this (seed: 100ms; see README)",
        [](Config& c, int64_t v) { c.latency_diff_ms = v; }, nullptr},
       {"DEFAULT_OUTAGE_WAIT", "0ms", Kind::duration_ms, 0, 600000, "while only the fallback is healthy, hold payments this long for the cheap default before paying the fallback (0: the seed's behaviour)",
        [](Config& c, int64_t v) { c.default_outage_wait_ms = v; }, nullptr},

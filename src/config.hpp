@@ -25,7 +25,7 @@ struct Config {
   Endpoint processor_fallback;
   int64_t health_timeout_ms = 6000;
   int64_t health_interval_ms = 5000;
-  int64_t latency_diff_ms = 100;
+  int64_t latency_diff_ms = 1000;
   int64_t default_outage_wait_ms = 0;
   int64_t workers = 400;            // payments in flight per instance
   int64_t processor_timeout_ms = 3000;

@@ -92,7 +92,7 @@ TEST_F(HealthMonitorTest, BothDownIsRedUntilAHealthCheckSaysOtherwise) {
 
 TEST_F(HealthMonitorTest, SlowDefaultMeansFallback) {
   make(1);
-  def_.health_otherwise = ok(1000);
+  def_.health_otherwise = ok(cfg_.latency_diff_ms + 20);
   fb_.health_otherwise = ok(10);
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
