@@ -41,6 +41,15 @@ class WorkerPoolTest : public ::testing::Test {
     return r.items.empty() ? TakenItem{} : r.items[0];
   }
   void process(TakenItem item) { run_coro(io_, pool_->process(std::move(item))); }
+  // Accepts payments of 1.00, oldest first, without taking them.
+  void enqueue(std::initializer_list<const char*> ids) {
+    for (const char* id : ids) {
+      Payment p;
+      p.id = *parse_correlation_id(id);
+      p.amount_cents = 100;
+      run_coro(io_, store_.enqueue(p));
+    }
+  }
   Payment head() { return *decode_payment(store_.queue.back()); }
 
   boost::asio::io_context io_;
@@ -79,12 +88,7 @@ TEST_F(WorkerPoolTest, YellowStoresOnFallback) {
 
 TEST_F(WorkerPoolTest, TheFeederTakesNothingWhileRedAndDrainsWhenItClears) {
   breaker_.set_colour(Colour::red);
-  for (const char* id : {"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5"}) {
-    Payment p;
-    p.id = *parse_correlation_id(id);
-    p.amount_cents = 100;
-    run_coro(io_, store_.enqueue(p));
-  }
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5"});
   pool_->start();
   io_.restart();
   io_.run_for(std::chrono::milliseconds(60));
@@ -105,12 +109,7 @@ TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
   breaker_.set_success_sink([&](const FailureSignal& s) { stored_on.push_back(s.processor); });
   breaker_.set_colour(Colour::red);
   breaker_.set_probe(Processor::default_);
-  for (const char* id : {"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"}) {
-    Payment p;
-    p.id = *parse_correlation_id(id);
-    p.amount_cents = 100;
-    run_coro(io_, store_.enqueue(p));
-  }
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
   pool_->start();
   io_.restart();
   io_.run_for(std::chrono::milliseconds(100));  // under one probe interval: exactly one try
