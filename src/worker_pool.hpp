@@ -47,6 +47,7 @@ class WorkerPool {
   asio::awaitable<void> feed();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
+  void refill_tokens();
   int64_t backoff_ms(uint32_t attempts) const;
   // Repeats a Redis move until it succeeds (or the pool stops): without Redis nothing can
   // progress, and the processing list keeps the item safe meanwhile.
@@ -66,6 +67,8 @@ class WorkerPool {
   asio::steady_timer work_available_;
   bool work_pending_ = false;
   int64_t last_probe_ms_ = INT64_MIN / 2;
+  double send_tokens_ = 0;        // token bucket of MAX_SEND_RATE
+  int64_t last_refill_ms_ = -1;
   bool probing_ = false;  // a probe is in flight
   int64_t in_flight_ = 0;
   bool stopping_ = false;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
 
 #include "fake_clock.hpp"
 #include "fake_processor_client.hpp"
@@ -117,6 +118,27 @@ TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
   EXPECT_EQ(id_view(def_.sent[0].id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6");
   EXPECT_EQ(store_.queue.size(), 1u);
   EXPECT_EQ(stored_on, std::vector<Processor>{Processor::default_});
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+TEST_F(WorkerPoolTest, ABacklogDrainsAtTheConfiguredRate) {
+  cfg_.max_send_rate = 100;  // per second: a burst of 5, then one every 10 ms
+  testing::FakeClock& clock = clock_;
+  for (int i = 0; i < 50; ++i) {
+    Payment p;
+    p.id = *parse_correlation_id(fmt::format("4a7901b8-7d26-4d9d-aa19-4dc1c7cf{:04}", i).c_str());
+    p.amount_cents = 100;
+    run_coro(io_, store_.enqueue(p));
+  }
+  pool_->start();
+  io_.restart();
+  for (int step = 0; step < 10; ++step) {  // 100 ms of fake time, in 10 ms steps
+    io_.run_for(std::chrono::milliseconds(15));
+    clock.advance(10);
+  }
+  const size_t sent = def_.sent.size();
+  EXPECT_GE(sent, 10u);
+  EXPECT_LE(sent, 16u);  // 5 + 100 ms x 100/s, give or take a step
   run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
