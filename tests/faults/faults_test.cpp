@@ -140,7 +140,8 @@ TEST(Faults, RedisCrashMidLoad) {
 // The cost of the AOF fsync policy, measured at the API: throughput and latency of POST
 // /payments with appendfsync everysec (the setting), always and no. Figures only.
 TEST(Faults, AofFsyncPolicyCost) {
-  Stack s;
+  // Unpaced drain: this closed loop queues ~100k payments in 3 s, far above MAX_SEND_RATE.
+  Stack s(std::map<std::string, std::string>{{"MAX_SEND_RATE", "0"}});
   s.set_delay(s.default_port(), 0);
   for (const char* policy : {"everysec", "always", "no"}) {
     s.redis(std::string("CONFIG SET appendfsync ") + policy);
@@ -323,9 +324,11 @@ TEST(Faults, HealthAnswers429) {
   expect_invariants(o);
 }
 
-// The default's health endpoint hangs (payments still work): health calls stay bounded,
-// the breaker settles on YELLOW (an unanswered check counts as a failure) instead of
-// flapping, and once the endpoint answers again it converges back to GREEN.
+// The default's health endpoint hangs (payments still work): health calls stay bounded.
+// An unanswered check counts as a failure, but the payments the default keeps storing are
+// newer evidence (half-open breaker), so the router stays on the cheap processor: at most
+// a brief YELLOW per unanswered check, no flapping beyond that, and GREEN once the
+// endpoint answers again.
 TEST(Faults, HealthHangsThenAnswers) {
   Stack s;
   HealthProxy def(s.default_port()), fb(s.fallback_port());
@@ -352,14 +355,17 @@ TEST(Faults, HealthHangsThenAnswers) {
   const int64_t drain_ms = wait_drained(s, 30s);
   const auto o = verify(s, load.results());
   const long long bound = 2 * (window_ms / 5000 + 2);
+  const long long on_default = s.sim_counts(s.default_port()).requests;
+  const long long on_fallback = s.sim_counts(s.fallback_port()).requests;
   report("health_hang", o,
          "window_ms=" + std::to_string(window_ms) + " health_calls=" + std::to_string(calls) + " (bound=" +
              std::to_string(bound) + ") colour_while_hanging=" + colour_hanging.substr(0, colour_hanging.find('\n')) +
              " colour_changes=" + std::to_string(changes) + " green_ms_after_health_answers=" +
-             std::to_string(green_after_ms) + " drain_ms=" + std::to_string(drain_ms));
+             std::to_string(green_after_ms) + " on_default=" + std::to_string(on_default) +
+             " on_fallback=" + std::to_string(on_fallback) + " drain_ms=" + std::to_string(drain_ms));
   EXPECT_LE(calls, bound);
-  EXPECT_EQ(colour_hanging, "YELLOW\n");
-  EXPECT_LE(changes, 3);  // GREEN -> YELLOW once, no flapping
+  EXPECT_LE(changes, 2 * calls);  // one GREEN -> YELLOW -> GREEN blip per unanswered check at most
+  EXPECT_GE(on_default, 9 * on_fallback);  // the working default kept the traffic
   EXPECT_GE(green_after_ms, 0);
   EXPECT_LE(green_after_ms, 11000);  // two health intervals at most
   expect_invariants(o);
