@@ -79,8 +79,7 @@ return n)lua";
 }  // namespace
 
 RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout)
-    : app_name_(app_name),
-      queue_key_(fmt::format("payments:queue:{}", app_name)),
+    : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
       http_(ex, target, timeout, "http"),

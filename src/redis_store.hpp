@@ -50,7 +50,6 @@ class RedisStore final : public Store {
   asio::awaitable<RedisReply> eval_argv(RedisConnection& conn, Script& script, int num_keys,
                                         std::vector<std::string_view> keys_and_args);
 
-  int app_name_;
   std::string queue_key_, processing_key_, other_queue_key_;
   RedisConnection http_, work_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_;

@@ -58,7 +58,6 @@ asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
 }
 
 asio::awaitable<void> WorkerPool::feed() {
-  feeding_ = true;
   // Payments this instance had in flight when it last stopped go back to the head first.
   for (;;) {
     auto recovered = co_await store_.recover_in_flight();
@@ -129,7 +128,6 @@ asio::awaitable<void> WorkerPool::feed() {
       co_await work_available_.async_wait(as_tuple(use_awaitable));
     }
   }
-  feeding_ = false;
 }
 
 void WorkerPool::refill_tokens() {

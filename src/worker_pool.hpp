@@ -72,7 +72,6 @@ class WorkerPool {
   bool probing_ = false;  // a probe is in flight
   int64_t in_flight_ = 0;
   bool stopping_ = false;
-  bool feeding_ = false;
 };
 
 }  // namespace rinha
