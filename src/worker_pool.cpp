@@ -77,20 +77,7 @@ asio::awaitable<void> WorkerPool::feed() {
       continue;
     }
     const Colour colour = breaker_.colour();
-    const Processor probe = breaker_.probe();
-    // One probe at a time: a probe of a slow, failing processor times out and stays
-    // pinned to it (in doubt) until it recovers, so probes must not pile up.
-    if (probe != Processor::none && probe != colour_target(colour) && !probing_ &&
-        clock_.now_ms() - last_probe_ms_ >= kProbeIntervalMs) {
-      last_probe_ms_ = clock_.now_ms();
-      auto tried = co_await store_.take(1, probe, last_probe_ms_);
-      for (auto& t : tried.items) {
-        ++in_flight_;
-        ++metrics_.in_flight;
-        probing_ = true;
-        asio::co_spawn(ex_, run_one(std::move(t), true), asio::detached);
-      }
-    }
+    co_await probe_if_due(colour);
     if (colour == Colour::red) {  // nothing can be sent: leave the queue alone
       co_await sleep_ms(red_wait_ms);
       red_wait_ms = std::min<int64_t>(red_wait_ms * 2, std::min<int64_t>(cfg_.breaker_poll_ms * 4, kProbeIntervalMs));
@@ -130,6 +117,26 @@ asio::awaitable<void> WorkerPool::feed() {
   }
 }
 
+// Half-open: one payment at a time, every kProbeIntervalMs at most, to the processor the
+// breaker names while it is down. One at a time because a probe of a slow, failing
+// processor times out and stays pinned to it (in doubt) until it recovers: probes must
+// not pile up.
+asio::awaitable<void> WorkerPool::probe_if_due(Colour colour) {
+  const Processor probe = breaker_.probe();
+  if (probe == Processor::none || probe == colour_target(colour) || probing_ ||
+      clock_.now_ms() - last_probe_ms_ < kProbeIntervalMs || in_flight_ >= cfg_.workers) {
+    co_return;
+  }
+  last_probe_ms_ = clock_.now_ms();
+  auto tried = co_await store_.take(1, probe, last_probe_ms_);
+  for (auto& t : tried.items) {
+    ++in_flight_;
+    ++metrics_.in_flight;
+    probing_ = true;
+    asio::co_spawn(ex_, run_one(std::move(t), true), asio::detached);
+  }
+}
+
 void WorkerPool::refill_tokens() {
   const int64_t now = clock_.now_ms();
   const double burst = std::max(1.0, cfg_.max_send_rate / 20.0);  // 50 ms worth
@@ -147,8 +154,15 @@ void WorkerPool::notify_work() {
 }
 
 asio::awaitable<void> WorkerPool::run_one(TakenItem taken, bool probe) {
-  co_await process(std::move(taken));
-  if (probe) probing_ = false;
+  co_await process(std::move(taken), probe);
+  if (probe) {
+    probing_ = false;
+    // The interval counts from the end of a probe: a failed one is back at the head of
+    // the queue, and the processor that works must take it before the next probe does
+    // (seen: counted from the start, one payment of 40 stayed the probe for the whole
+    // outage and was never paid by the working fallback).
+    last_probe_ms_ = clock_.now_ms();
+  }
   --in_flight_;
   --metrics_.in_flight;
   slot_freed_.cancel();
@@ -163,7 +177,7 @@ asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
   if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
 }
 
-asio::awaitable<void> WorkerPool::process(TakenItem taken) {
+asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   std::string item = std::move(taken.item);
   auto decoded = decode_payment(item);
   if (!decoded || decoded->pin == Processor::none) {
@@ -223,7 +237,9 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken) {
       breaker_.signal_failure(target, sent_at_ms);
       break;  // stays pinned, in doubt
   }
-  co_await sleep_ms(backoff_ms(p.attempts - 1));
+  // A probe's pace is the probe interval; backing off would stretch it (to BACKOFF_MAX
+  // after a few failures) and delay noticing the recovery.
+  if (!probe) co_await sleep_ms(backoff_ms(p.attempts - 1));
   ++metrics_.requeued;
   const std::string again = encode_payment(p);
   co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");

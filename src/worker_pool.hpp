@@ -36,8 +36,9 @@ class WorkerPool {
   // Stops popping and waits (at most `grace`) for payments in flight to settle.
   asio::awaitable<void> stop(std::chrono::milliseconds grace);
 
-  // Processes one taken item to completion (public for tests).
-  asio::awaitable<void> process(TakenItem taken);
+  // Processes one taken item to completion (public for tests); `probe`: taken as the
+  // half-open probe, so a failure is requeued without backoff.
+  asio::awaitable<void> process(TakenItem taken, bool probe);
   // This instance queued something: wake the feeder if it is idle.
   void notify_work();
 
@@ -45,6 +46,7 @@ class WorkerPool {
 
  private:
   asio::awaitable<void> feed();
+  asio::awaitable<void> probe_if_due(Colour colour);
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
   void refill_tokens();

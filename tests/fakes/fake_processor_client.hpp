@@ -1,6 +1,9 @@
 // A scripted ProcessorClient: answers from a queue of outcomes (then a default one) and
 // records every payment it was sent, so tests can assert where payments went.
 #pragma once
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <functional>
 #include <vector>
@@ -19,11 +22,17 @@ class FakeProcessorClient final : public ProcessorClient {
   int health_calls = 0;
   LookupResult lookup_result{LookupResult::Kind::not_found, 0};
   std::function<void(const Payment&)> on_send;  // observes the world at the moment of sending
+  std::chrono::milliseconds latency{0};          // > 0: answers after this long (real time), so
+                                                 // the caller's other coroutines run meanwhile
 
   // ProcessorClient
   asio::awaitable<SendOutcome> send(const Payment& p, std::chrono::milliseconds) override {
     sent.push_back(p);
     if (on_send) on_send(p);
+    if (latency.count() > 0) {
+      asio::steady_timer wait(co_await asio::this_coro::executor, latency);
+      co_await wait.async_wait(asio::use_awaitable);
+    }
     SendOutcome out;
     out.kind = otherwise;
     if (!script.empty()) {

@@ -41,7 +41,7 @@ class WorkerPoolTest : public ::testing::Test {
     EXPECT_EQ(r.kind, TakeResult::Kind::items);
     return r.items.empty() ? TakenItem{} : r.items[0];
   }
-  void process(TakenItem item) { run_coro(io_, pool_->process(std::move(item))); }
+  void process(TakenItem item, bool probe = false) { run_coro(io_, pool_->process(std::move(item), probe)); }
   // Accepts payments of 1.00, oldest first, without taking them.
   void enqueue(std::initializer_list<const char*> ids) {
     for (const char* id : ids) {
@@ -168,6 +168,26 @@ TEST_F(WorkerPoolTest, A5xxUnpinsSignalsAndRequeuesAtTheHead) {
   EXPECT_EQ(def_.sent.size(), 1u);
   EXPECT_EQ(fb_.sent.size(), 1u);
   EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::fallback);
+}
+
+// While the fallback works and the default is probed, a payment whose probe failed goes
+// back to the head and the fallback pays it: it does not stay the probe for the whole
+// outage (seen before the feeder took the regular batch ahead of the probe).
+TEST_F(WorkerPoolTest, AFailedProbeIsPaidByTheWorkingProcessor) {
+  breaker_.set_colour(Colour::yellow);
+  breaker_.set_probe(Processor::default_);
+  def_.otherwise = Kind::rejected;  // the default stays down...
+  def_.on_send = [this](const Payment&) { clock_.advance(300); };  // ...and answers slowly
+  def_.latency = std::chrono::milliseconds(5);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
+  pool_->start();
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(def_.sent.size(), 1u);  // one probe: the next is due 250 ms after it ended
+  EXPECT_EQ(fb_.sent.size(), 2u);
+  EXPECT_EQ(store_.ledger.size(), 2u);
+  EXPECT_TRUE(store_.queue.empty());
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequestedAt) {
