@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -24,11 +25,13 @@ namespace {
 constexpr const char* kUsage =
     "usage: rinha-load --scenario FILE --out DIR [--backend URL] [--default URL] [--fallback URL]\n"
     "                  [--floor] [--backend-token T] [--processor-token T] [--compare-floor RESULTS.json]\n"
-    "                  [--expect-all-ok] [--no-restore]\n"
+    "                  [--expect-all-ok] [--no-restore] [--drain-s N]\n"
     "  defaults: backend http://127.0.0.1:9999, default http://127.0.0.1:8001, fallback http://127.0.0.1:8002\n"
     "  --floor          trivial responder mode: no processor calls (setup, stages, audits skip them)\n"
     "  --expect-all-ok  exit 3 unless every POST /payments was answered 2XX\n"
-    "  --no-restore     leave processors' delay/failure/token as the test left them\n";
+    "  --no-restore     leave processors' delay/failure/token as the test left them\n"
+    "  --drain-s N      after the score (and the restore), wait up to N s for the processors to hold\n"
+    "                   every accepted payment; prints lost= (never stored) and exits 4 if not 0\n";
 
 struct Cli {
   loadtool::RunOptions run;
@@ -58,6 +61,7 @@ Cli parse_cli(int argc, char** argv) {
     else if (a == "--compare-floor") c.compare_floor = value();
     else if (a == "--expect-all-ok") c.expect_all_ok = true;
     else if (a == "--no-restore") c.run.restore_processors = false;
+    else if (a == "--drain-s") c.run.drain_s = std::stoll(value());
     else if (a == "-h" || a == "--help") { std::fputs(kUsage, stdout); std::exit(0); }
     else throw std::runtime_error("unknown argument " + a);
   }
@@ -159,18 +163,28 @@ int main(int argc, char** argv) {
   }
 
   const ScoreResult& s = in.score;
+  // lost < 0 would mean more stored than accepted: a payment paid twice.
+  const int64_t lost = run.drain ? run.payments_ok - run.drain->stored : 0;
+  std::string drain_text;
+  if (run.drain) drain_text = " lost=" + std::to_string(lost) + " drain_s=" + std::to_string(std::lround(run.drain->waited_s));
   std::printf("%s%s: total_liquido=%.2f total_bruto=%.2f total_taxas=%.2f p99=%.2fms bonus=%.2f%% "
-              "inconsistencies=%lld lag=%lld ok=%lld failed=%lld p50=%.2fms max=%.1fms tool_cpu=%.2fs "
-              "report=%s/report.html\n",
+              "inconsistencies=%lld lag=%lld net_vs_default=%.2f%%%s ok=%lld failed=%lld p50=%.2fms max=%.1fms "
+              "tool_cpu=%.2fs report=%s/report.html\n",
               sc.name.c_str(), cli.run.floor ? " [floor]" : "", s.total_liquido_cents / 100.0, s.total_bruto_cents / 100.0,
               s.total_taxas_cents / 100.0, s.p99_ms, s.bonus_ppm / 1e4, static_cast<long long>(si.inconsistencies),
-              static_cast<long long>(s.lag), static_cast<long long>(si.payments_ok),
+              static_cast<long long>(s.lag), s.net_vs_default_ppm / 1e4, drain_text.c_str(),
+              static_cast<long long>(si.payments_ok),
               static_cast<long long>(si.payments_failed), in.official.p50_ms, in.official.max_ms,
               in.tool.cpu_user_s + in.tool.cpu_sys_s, cli.out_dir.c_str());
   for (const std::string& w : run.warnings) std::fprintf(stderr, "rinha-load: warning: %s\n", w.c_str());
   if (run.aborted) {
     std::fprintf(stderr, "rinha-load: aborted: %s\n", run.abort_reason.c_str());
     return 1;
+  }
+  if (run.drain && lost != 0) {
+    std::fprintf(stderr, "rinha-load: %lld accepted payments not stored once after %.0f s of drain\n",
+                 static_cast<long long>(lost), run.drain->waited_s);
+    return 4;
   }
   if (cli.expect_all_ok && (si.payments_failed > 0 || si.payments_ok == 0)) {
     std::fprintf(stderr, "rinha-load: %lld POSTs were not answered 2XX\n", static_cast<long long>(si.payments_failed));

@@ -157,6 +157,13 @@ std::string results_json(const ReportInput& in) {
       w.str("teardown_to", run.teardown_to_iso);
       w.num("duration_s", sc.duration_s);
       w.num("payment_phase_s", run.payment_phase_s, 3);
+      w.num("net_vs_default_ppm", s.net_vs_default_ppm);
+      if (run.drain) {
+        Obj o(w, "drain");
+        w.num("stored", run.drain->stored);
+        w.num("lost", si.payments_ok - run.drain->stored);
+        w.num("waited_s", run.drain->waited_s, 1);
+      }
       latency_block(w, "latency_ms", in.official);
       latency_block(w, "post_latency_ms", in.posts);
       w.num("requests_total", run.official_requests);

@@ -295,6 +295,27 @@ class Run {
     }
   }
 
+  // Polls the processors' all-time totals until they cover every accepted payment (or
+  // drain_s passes): "lag" says what the score missed, this says what was never paid.
+  asio::awaitable<void> drain() {
+    HttpConnection d(io_.get_executor(), default_), f(io_.get_executor(), fallback_);
+    const auto started = Clock::now();
+    const auto limit = started + std::chrono::seconds(opt_.drain_s);
+    asio::steady_timer pause(io_);
+    DrainResult out;
+    for (;;) {
+      const std::string q = window_query(res_.start_wall_ms - 3600 * 1000, iso_now_ms() + 3600 * 1000);
+      ProcessorSummary pd = co_await processor_summary(d, q, false);
+      ProcessorSummary pf = co_await processor_summary(f, q, false);
+      out.stored = pd.counts.requests + pf.counts.requests;
+      out.waited_s = std::chrono::duration<double>(Clock::now() - started).count();
+      if (out.stored >= res_.payments_ok || Clock::now() >= limit) break;
+      pause.expires_after(milliseconds(500));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    res_.drain = out;
+  }
+
   asio::awaitable<void> main_flow() {
     t0_ = Clock::now();  // provisional, so setup latencies land in second 0
     if (!co_await setup()) {
@@ -324,6 +345,7 @@ class Run {
     co_await teardown();
     stop_monitor_ = true;
     if (!opt_.floor && opt_.restore_processors) co_await restore_processors();
+    if (!opt_.floor && opt_.drain_s > 0) co_await drain();
   }
 
   const RunOptions& opt_;

@@ -27,6 +27,16 @@ struct RunOptions {
   std::string backend_token = "123";         // X-Rinha-Token for POST /purge-payments
   std::string initial_processor_token = "123";
   bool restore_processors = true;            // after teardown: delay 0, no failure, old token
+  int64_t drain_s = 0;                       // > 0: after the score, wait up to this long for the
+                                             // processors to hold every accepted payment
+};
+
+// Not part of the score: whether every POST answered 2XX was eventually stored by a
+// processor, read from the processors' all-time summaries after the run (and after the
+// restore, which ends any outage a router may be waiting out).
+struct DrainResult {
+  int64_t stored = 0;     // default + fallback requests when the wait ended
+  double waited_s = 0;    // from the end of the teardown until all were stored or the limit
 };
 
 struct ConsistencyCheck {
@@ -67,6 +77,7 @@ struct RunResult {
   std::optional<ProcessorSummary> teardown_fallback;
   std::optional<BackendSummary> teardown_backend;
   std::string teardown_from_iso, teardown_to_iso;
+  std::optional<DrainResult> drain;
   std::vector<std::string> warnings;
   bool aborted = false;
   std::string abort_reason;

@@ -45,6 +45,11 @@ ScoreResult score_compute(const ScoreInput& in) {
   r.stored_requests = in.default_.requests + in.fallback_.requests;
   r.lag = in.payments_ok - r.stored_requests;
   r.slush_fund = r.lag < 0;
+  const int64_t all_default_net = r.expected_gross_cents - score_apply_ppm(r.expected_gross_cents, in.default_.fee_ppm);
+  if (all_default_net > 0) {
+    r.net_vs_default_ppm =
+        static_cast<int64_t>(static_cast<__int128>(r.liquido_parcial_cents) * 1000000 / all_default_net);
+  }
   return r;
 }
 

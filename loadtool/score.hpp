@@ -40,6 +40,10 @@ struct ScoreResult {
   int64_t stored_requests = 0;        // default + fallback requests
   int64_t lag = 0;                    // payments_ok - stored_requests
   bool slush_fund = false;            // lag < 0: recorded more than asked -> disqualified
+  // Not in the official score: liquido_parcial as a share of what every accepted payment
+  // (payments_ok * amount) would have netted on the default processor, in ppm; 0 if none.
+  // Fees and lost payments both lower it; issue #5's target is >= 990000 on final-2025.
+  int64_t net_vs_default_ppm = 0;
 };
 
 ScoreResult score_compute(const ScoreInput& in);

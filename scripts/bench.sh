@@ -5,7 +5,8 @@
 # through cgroups, then prints the score line, per-service resource use and the reports.
 # usage: scripts/bench.sh [SCENARIO]   (name in scenarios/ or a path; default preview-2025)
 # env: BUILD_DIR BENCH_RUN_DIR NGINX_PORT SIM_DEFAULT_PORT SIM_FALLBACK_PORT FLOOR_PORT JOBS
-#      SKIP_FLOOR=1 (system pass only), SKIP_BUILD=1
+#      SKIP_FLOOR=1 (system pass only), SKIP_BUILD=1, DRAIN_S (120: after the score, how long
+#      to wait for every accepted payment to be stored; any never stored fails the bench)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -131,7 +132,7 @@ compare=(); [ -f "$out/floor/results.json" ] && compare=(--compare-floor "$out/f
 set +e
 "$load" --scenario "$scenario" --backend "http://127.0.0.1:$NGINX_PORT" \
   --default "http://127.0.0.1:$SIM_DEFAULT_PORT" --fallback "http://127.0.0.1:$SIM_FALLBACK_PORT" \
-  --out "$out/system" "${compare[@]}" | tee "$out/system/score.txt"
+  --out "$out/system" --drain-s "${DRAIN_S:-120}" "${compare[@]}" | tee "$out/system/score.txt"
 status=${PIPESTATUS[0]}
 set -e
 for svc in nginx api1 api2 redis; do stats system "$svc" "sys-$svc" ${svc_pids[$svc]}; done

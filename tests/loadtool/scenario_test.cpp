@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <stdexcept>
 
 using namespace loadtool;
@@ -36,6 +37,25 @@ TEST(Scenario, FinalAndSmokeFiles) {
   EXPECT_TRUE(f.round_like_final);
   Scenario s = scenario_load(std::string(SCENARIO_DIR) + "/smoke.json");
   EXPECT_EQ(s.duration_s, 15);
+}
+
+// Every shipped scenario (our own included) loads, with a name matching its file, stages
+// in time order inside the run and fees where the default is the cheaper processor.
+TEST(Scenario, EveryShippedFileIsValid) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SCENARIO_DIR)) {
+    if (entry.path().extension() != ".json") continue;
+    ++files;
+    SCOPED_TRACE(entry.path().string());
+    Scenario s = scenario_load(entry.path().string());
+    EXPECT_EQ(s.name, entry.path().stem().string());
+    EXPECT_GT(s.duration_s, 0);
+    EXPECT_LT(s.default_fee_ppm, s.fallback_fee_ppm);
+    ASSERT_FALSE(s.stages.empty());
+    for (size_t i = 1; i < s.stages.size(); ++i) EXPECT_LT(s.stages[i - 1].at_s, s.stages[i].at_s);
+    EXPECT_LT(s.stages.back().at_s, s.duration_s);
+  }
+  EXPECT_GE(files, 8);  // 2 official + smoke + 5 of our own
 }
 
 TEST(Scenario, RampIsLinear) {

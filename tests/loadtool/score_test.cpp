@@ -47,6 +47,15 @@ TEST(Score, FinalNoFine) {
   EXPECT_EQ(r.lag, 0);
   EXPECT_FALSE(r.slush_fund);
   EXPECT_EQ(r.expected_gross_cents, 2406000);
+  // 2225550 / (2406000 - 7% = 2237580): 200 payments paid 10% instead of 7%.
+  EXPECT_EQ(r.net_vs_default_ppm, 994623);
+}
+
+TEST(Score, AllOnDefaultNetsEverything) {
+  auto in = final_case();
+  in.default_ = {1200, 2406000, 70000};
+  in.fallback_ = {0, 0, 100000};
+  EXPECT_EQ(score_compute(in).net_vs_default_ppm, 1000000);
 }
 
 TEST(Score, InconsistenciesCost35Percent) {
@@ -75,6 +84,8 @@ TEST(Score, PositiveLagIsOnlyLostMoney) {
   EXPECT_EQ(r.lag, 50);
   EXPECT_FALSE(r.slush_fund);
   EXPECT_EQ(r.total_liquido_cents, 2559383);
+  // Lost payments count against the net share: 2225550 / (2506250 - 175438).
+  EXPECT_EQ(r.net_vs_default_ppm, 954838);
 }
 
 TEST(Score, P99AboveElevenMsEarnsNothing) {
