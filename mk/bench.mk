@@ -6,3 +6,9 @@ SCENARIO ?= preview-2025
 
 bench: deps
 	@BUILD_DIR=$(BUILD_DIR) JOBS=$(or $(BENCH_JOBS),2) scripts/bench.sh $(SCENARIO)
+
+# What one load-balancer hop costs the p99 (floor responder alone vs behind the stack's
+# nginx), ROUNDS alternating pairs: the lowest p99 the two-tier architecture can reach.
+.PHONY: hop-cost
+hop-cost: build
+	@BUILD_DIR=$(BUILD_DIR) scripts/hop-cost.sh $(SCENARIO)
