@@ -74,7 +74,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.health_interval_ms = v; }, nullptr},
       {"LATENCY_DIFF_TO_USE_FALLBACK", "1000ms", Kind::duration_ms, 0, 600000, "use fallback when default's minResponseTime exceeds fallback's by more than this (seed: 100ms; see README)",
        [](Config& c, int64_t v) { c.latency_diff_ms = v; }, nullptr},
-      {"DEFAULT_OUTAGE_WAIT", "0ms", Kind::duration_ms, 0, 600000, "while only the fallback is healthy, hold payments this long for the cheap default before paying the fallback (0: the seed's behaviour)",
+      {"DEFAULT_OUTAGE_WAIT", "90s", Kind::duration_ms, 0, 600000, "while only the fallback is healthy, hold payments up to this long for the cheap default before paying the fallback (0: the seed's behaviour; see README)",
        [](Config& c, int64_t v) { c.default_outage_wait_ms = v; }, nullptr},
       {"WORKERS", "400", Kind::integer, 1, 4096, "payments in flight to processors per instance (two instances x 400 = the processors' 800 concurrent requests)",
        [](Config& c, int64_t v) { c.workers = v; }, nullptr},

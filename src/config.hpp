@@ -26,7 +26,7 @@ struct Config {
   int64_t health_timeout_ms = 6000;
   int64_t health_interval_ms = 5000;
   int64_t latency_diff_ms = 1000;
-  int64_t default_outage_wait_ms = 0;
+  int64_t default_outage_wait_ms = 90000;
   int64_t workers = 400;
   int64_t max_send_rate = 500;     // payments taken per second per instance; 0: unlimited            // payments in flight per instance
   int64_t processor_timeout_ms = 3000;

@@ -95,12 +95,42 @@ TEST(Router, BadInputIsRejectedAndNothingIsForwarded) {
   EXPECT_TRUE(s.wait_settled(1, 10000));
 }
 
+// The seed's behaviour (DEFAULT_OUTAGE_WAIT=0): a failing default sends everything to the
+// fallback at once.
 TEST(Router, FallbackIsUsedWhileDefaultFails) {
-  Stack s;
+  Stack s(std::map<std::string, std::string>{{"DEFAULT_OUTAGE_WAIT", "0"}});
   s.set_failure(s.default_port(), true);
   const int n = 60;
   post_many(s, n);
   ASSERT_TRUE(s.wait_settled(n, 15000)) << s.summary().body;
+  EXPECT_EQ(s.sim_counts(s.default_port()).requests, 0);
+  EXPECT_EQ(s.sim_counts(s.fallback_port()), (Counts{n, n * kCents}));
+}
+
+// The default policy: payments wait for the cheap default while only it fails, and are
+// paid there once it recovers; nothing reaches the fallback.
+TEST(Router, PaymentsWaitForTheDefaultWhileItFails) {
+  Stack s;  // DEFAULT_OUTAGE_WAIT 90 s
+  s.set_failure(s.default_port(), true);
+  const int n = 40;
+  post_many(s, n);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(s.redis("GET payments:breaker:colour"), "RED\n");
+  EXPECT_EQ(s.sim_counts(s.fallback_port()).requests, 0);
+  EXPECT_EQ(parse_counts(s.summary().body, "default").requests, 0);
+  s.set_failure(s.default_port(), false);
+  ASSERT_TRUE(s.wait_settled(n, 15000)) << s.summary().body;
+  EXPECT_EQ(s.sim_counts(s.default_port()), (Counts{n, n * kCents}));
+  EXPECT_EQ(s.sim_counts(s.fallback_port()).requests, 0);
+}
+
+// ...for DEFAULT_OUTAGE_WAIT at most: then the fallback pays the backlog.
+TEST(Router, TheFallbackPaysOnceTheOutageOutlastsTheWait) {
+  Stack s(std::map<std::string, std::string>{{"DEFAULT_OUTAGE_WAIT", "3s"}});
+  s.set_failure(s.default_port(), true);
+  const int n = 40;
+  post_many(s, n);
+  ASSERT_TRUE(s.wait_settled(n, 20000)) << s.summary().body;
   EXPECT_EQ(s.sim_counts(s.default_port()).requests, 0);
   EXPECT_EQ(s.sim_counts(s.fallback_port()), (Counts{n, n * kCents}));
 }

@@ -22,6 +22,7 @@ TEST(Config, DefaultsMatchTheSeed) {
   EXPECT_EQ(c.health_timeout_ms, 6000);
   EXPECT_EQ(c.health_interval_ms, 5000);
   EXPECT_EQ(c.latency_diff_ms, 1000);  // the seed said 100 ms: see README, "What differs"
+  EXPECT_EQ(c.default_outage_wait_ms, 90000);  // the seed had no wait: see README, "Routing policy"
   EXPECT_EQ(c.processor_timeout_ms, 3000);
   EXPECT_EQ(c.processor_default.host, "payment-processor-default");
   EXPECT_EQ(c.processor_default.port, "8080");

@@ -28,8 +28,16 @@ class HealthMonitorTest : public ::testing::Test {
   }
   void tick() { run_coro(io_, monitor_->tick()); }
 
+  // The seed's policy (no waiting for the default) unless a test sets a wait: most tests
+  // here are about when the monitor notices a change, not about holding payments.
+  static Config seed_policy() {
+    Config c;
+    c.default_outage_wait_ms = 0;
+    return c;
+  }
+
   boost::asio::io_context io_;
-  Config cfg_;
+  Config cfg_ = seed_policy();
   FakeStore store_;
   FakeProcessorClient def_, fb_;
   Breaker breaker_{[this](const FailureSignal& sig) { monitor_->on_failure(sig); }};
