@@ -293,6 +293,7 @@ class Run {
       co_await c->request(http_verb::put, "/admin/configurations/failure", "{\"failure\":false}", token_, timeout_);
       co_await c->request(http_verb::put, "/admin/configurations/token", token_body, token_, timeout_);
     }
+    token_ = opt_.initial_processor_token;  // what the processors accept from now on (drain)
   }
 
   // Polls the processors' all-time totals until they cover every accepted payment (or

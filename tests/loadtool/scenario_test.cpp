@@ -55,7 +55,7 @@ TEST(Scenario, EveryShippedFileIsValid) {
     for (size_t i = 1; i < s.stages.size(); ++i) EXPECT_LT(s.stages[i - 1].at_s, s.stages[i].at_s);
     EXPECT_LT(s.stages.back().at_s, s.duration_s);
   }
-  EXPECT_GE(files, 8);  // 2 official + smoke + 5 of our own
+  EXPECT_GE(files, 7);  // 2 official + smoke + 4 of our own
 }
 
 TEST(Scenario, RampIsLinear) {
