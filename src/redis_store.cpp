@@ -34,10 +34,12 @@ redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1)lua";
 
-// KEYS: processing, queue. ARGV: old item, new item. Back to the head (right end).
+// KEYS: processing, queue. ARGV: old item, new item. Back to the head (right end), only if
+// still in processing: a retry after a lost reply must not queue the payment twice.
 constexpr const char* kRequeueLua = R"lua(
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-redis.call('RPUSH', KEYS[2], ARGV[2])
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[2])
+end
 return 1)lua";
 
 // KEYS: queue, processing. ARGV: max, pin (1|2), now ms. Items are
@@ -64,10 +66,11 @@ for i = 1, tonumber(ARGV[1]) do
 end
 return out)lua";
 
-// KEYS: processing, dead. ARGV: item.
+// KEYS: processing, dead. ARGV: item. Idempotent like the requeue.
 constexpr const char* kDeadLua = R"lua(
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-redis.call('LPUSH', KEYS[2], ARGV[1])
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+end
 return 1)lua";
 
 // KEYS: processing, queue. Newest first, so the oldest ends up at the very head.

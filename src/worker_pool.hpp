@@ -47,6 +47,7 @@ class WorkerPool {
  private:
   asio::awaitable<void> feed();
   asio::awaitable<void> probe_if_due(Colour colour);
+  asio::awaitable<void> recover_orphans();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
   void refill_tokens();
@@ -72,6 +73,7 @@ class WorkerPool {
   double send_tokens_ = 0;        // token bucket of MAX_SEND_RATE
   int64_t last_refill_ms_ = -1;
   bool probing_ = false;  // a probe is in flight
+  bool orphans_possible_ = false;  // a take failed: its reply may be lost, not its effect
   int64_t in_flight_ = 0;
   bool stopping_ = false;
 };

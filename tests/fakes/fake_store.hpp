@@ -28,6 +28,8 @@ class FakeStore final : public Store {
   std::optional<Colour> colour;
   std::vector<FailureSignal> signals;
   int fail_next_ops = 0;  // that many following operations fail
+  bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
+                                      // (Redis ran the script; the connection broke before the reply)
   int record_calls = 0;
   int take_calls = 0;
 
@@ -78,6 +80,10 @@ class FakeStore final : public Store {
       out.items.push_back(std::move(t));
     }
     out.kind = out.items.empty() ? TakeResult::Kind::empty : TakeResult::Kind::items;
+    if (lose_next_take_reply) {
+      lose_next_take_reply = false;
+      co_return TakeResult{TakeResult::Kind::error, {}};
+    }
     co_return out;
   }
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override {

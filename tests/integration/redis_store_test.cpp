@@ -77,6 +77,27 @@ TEST_F(RedisStoreTest, EnqueueIsIdempotentAndFifo) {
   EXPECT_EQ(run_coro(io_, store_->take(5, Processor::default_, 1000)).kind, TakeResult::Kind::empty);
 }
 
+// persist() repeats a move whose reply was lost: the repeat must change nothing.
+TEST_F(RedisStoreTest, ARepeatedRequeueOrDeadLetterQueuesThePaymentOnce) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  run_coro(io_, store_->enqueue(payment(kB)));
+  const std::string a = pop();
+  EXPECT_TRUE(run_coro(io_, store_->requeue_front(a, a)));
+  EXPECT_TRUE(run_coro(io_, store_->requeue_front(a, a)));
+  auto backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->queued, 2);  // A once, and B
+  const std::string a2 = pop();
+  EXPECT_EQ(id_view(decode_payment(a2)->id), kA);
+  EXPECT_TRUE(run_coro(io_, store_->dead_letter(a2)));
+  EXPECT_TRUE(run_coro(io_, store_->dead_letter(a2)));
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);  // A is not in the queue again
+  backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->queued, 0);
+  EXPECT_EQ(backlog->processing, 1);  // B, just taken
+}
+
 TEST_F(RedisStoreTest, RequeueGoesToTheHeadAndRecordLeavesProcessing) {
   run_coro(io_, store_->enqueue(payment(kA)));
   run_coro(io_, store_->enqueue(payment(kB)));

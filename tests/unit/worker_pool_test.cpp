@@ -190,6 +190,24 @@ TEST_F(WorkerPoolTest, AFailedProbeIsPaidByTheWorkingProcessor) {
   run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
+// A take whose reply is lost (Redis ran it, then the connection broke) leaves payments in
+// the processing list that no worker holds: the feeder puts them back and they are paid,
+// once, without a restart.
+TEST_F(WorkerPoolTest, PaymentsOfATakeWhoseReplyWasLostArePaidOnce) {
+  breaker_.set_colour(Colour::green);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
+  store_.lose_next_take_reply = true;
+  pool_->start();
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(def_.sent.size(), 2u);
+  EXPECT_EQ(store_.ledger.size(), 2u);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(metrics_.recovered, 2);
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
 TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequestedAt) {
   def_.script = {Kind::in_doubt, Kind::rejected, Kind::duplicate};
   process(accept_and_take());
