@@ -86,12 +86,12 @@ log "docker $(docker version -f '{{.Server.Version}}') / $(docker-compose versio
 log "base images (deploy/base-image.sh)"
 "$DEPLOY/base-image.sh" >>"$LOG" 2>&1 || fail "base images: deploy/base-image.sh failed (see $LOG)"
 
-# --- 4. build context: the working tree without build outputs or VCS data ---------------
+# --- 4. build context: the working tree without build outputs, bench results or VCS data
 # (the classic builder sends the whole context; build/ can weigh hundreds of MB)
 CTX=$WORK/context
 rm -rf "$CTX"; mkdir -p "$CTX"
 tar -C "$ROOT" --exclude=./.git --exclude='./build' --exclude='./build-*' --exclude='./build_*' \
-    --exclude=./run --exclude='*/node_modules' -cf - . | tar -C "$CTX" -xf -
+    --exclude=./run --exclude=./results --exclude='*/node_modules' -cf - . | tar -C "$CTX" -xf -
 export RINHA_BUILD_CONTEXT=$CTX
 log "build context $(du -sh "$CTX" | cut -f1)"
 
