@@ -101,9 +101,8 @@ asio::awaitable<void> WorkerPool::feed() {
       room = std::min(room, static_cast<size_t>(send_tokens_));
     }
     work_pending_ = false;
-    auto taken = co_await store_.take(room, colour_target(colour), clock_.now_ms());
+    auto taken = co_await take(room, colour_target(colour));
     if (taken.kind == TakeResult::Kind::error) {
-      orphans_possible_ = true;
       co_await sleep_ms(100);
       continue;
     }
@@ -129,18 +128,24 @@ asio::awaitable<void> WorkerPool::feed() {
 asio::awaitable<void> WorkerPool::probe_if_due(Colour colour) {
   const Processor probe = breaker_.probe();
   if (probe == Processor::none || probe == colour_target(colour) || probing_ ||
-      clock_.now_ms() - last_probe_ms_ < kProbeIntervalMs || in_flight_ >= cfg_.workers) {
+      clock_.now_ms() - last_probe_ms_ < kProbeIntervalMs) {
     co_return;
   }
   last_probe_ms_ = clock_.now_ms();
-  auto tried = co_await store_.take(1, probe, last_probe_ms_);
-  if (tried.kind == TakeResult::Kind::error) orphans_possible_ = true;
+  auto tried = co_await take(1, probe);
   for (auto& t : tried.items) {
     ++in_flight_;
     ++metrics_.in_flight;
     probing_ = true;
     asio::co_spawn(ex_, run_one(std::move(t), true), asio::detached);
   }
+}
+
+// Every take goes through here: a failed one may have moved payments anyway (below).
+asio::awaitable<TakeResult> WorkerPool::take(size_t max, Processor pin_to) {
+  auto taken = co_await store_.take(max, pin_to, clock_.now_ms());
+  if (taken.kind == TakeResult::Kind::error) orphans_possible_ = true;
+  co_return taken;
 }
 
 // A take that failed may have run in Redis with its reply lost (the connection broke: seen

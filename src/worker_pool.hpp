@@ -47,6 +47,7 @@ class WorkerPool {
  private:
   asio::awaitable<void> feed();
   asio::awaitable<void> probe_if_due(Colour colour);
+  asio::awaitable<TakeResult> take(size_t max, Processor pin_to);
   asio::awaitable<void> recover_orphans();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
