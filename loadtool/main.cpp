@@ -163,10 +163,10 @@ int main(int argc, char** argv) {
   }
 
   const ScoreResult& s = in.score;
-  // lost < 0 would mean more stored than accepted: a payment paid twice.
-  const int64_t lost = run.drain ? run.payments_ok - run.drain->stored : 0;
   std::string drain_text;
-  if (run.drain) drain_text = " lost=" + std::to_string(lost) + " drain_s=" + std::to_string(std::lround(run.drain->waited_s));
+  if (run.drain) {
+    drain_text = " lost=" + std::to_string(run.drain->lost) + " drain_s=" + std::to_string(std::lround(run.drain->waited_s));
+  }
   std::printf("%s%s: total_liquido=%.2f total_bruto=%.2f total_taxas=%.2f p99=%.2fms bonus=%.2f%% "
               "inconsistencies=%lld lag=%lld net_vs_default=%.2f%%%s ok=%lld failed=%lld p50=%.2fms max=%.1fms "
               "tool_cpu=%.2fs report=%s/report.html\n",
@@ -181,9 +181,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rinha-load: aborted: %s\n", run.abort_reason.c_str());
     return 1;
   }
-  if (run.drain && lost != 0) {
+  if (run.drain && run.drain->lost != 0) {
     std::fprintf(stderr, "rinha-load: %lld accepted payments not stored once after %.0f s of drain\n",
-                 static_cast<long long>(lost), run.drain->waited_s);
+                 static_cast<long long>(run.drain->lost), run.drain->waited_s);
     return 4;
   }
   if (cli.expect_all_ok && (si.payments_failed > 0 || si.payments_ok == 0)) {

@@ -161,7 +161,7 @@ std::string results_json(const ReportInput& in) {
       if (run.drain) {
         Obj o(w, "drain");
         w.num("stored", run.drain->stored);
-        w.num("lost", si.payments_ok - run.drain->stored);
+        w.num("lost", run.drain->lost);
         w.num("waited_s", run.drain->waited_s, 1);
       }
       latency_block(w, "latency_ms", in.official);

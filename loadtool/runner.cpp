@@ -97,6 +97,11 @@ class Run {
     return "?from=" + iso_format_ms(from_ms) + "&to=" + iso_format_ms(to_ms);
   }
 
+  // Everything this run can have stored, with an hour of slack either side (clock skew).
+  std::string all_time_query() {
+    return window_query(res_.start_wall_ms - 3600 * 1000, iso_now_ms() + 3600 * 1000);
+  }
+
   asio::awaitable<void> sleep_until(Clock::time_point when) {
     asio::steady_timer t(io_);
     t.expires_at(when);
@@ -238,14 +243,13 @@ class Run {
     std::optional<HttpConnection> d, f;
     if (!opt_.floor) { d.emplace(io_.get_executor(), default_); f.emplace(io_.get_executor(), fallback_); }
     int metrics_misses = 0;
-    const int64_t from = res_.start_wall_ms - 3600 * 1000;
     for (int64_t k = 0; !stop_monitor_; ++k) {
       co_await sleep_until(t0_ + std::chrono::seconds(k));
       if (stop_monitor_) break;
       MonitorSample s;
       s.at_ms = since_t0_ms();
       if (!opt_.floor) {
-        const std::string q = window_query(from, iso_now_ms() + 3600 * 1000);
+        const std::string q = all_time_query();
         ProcessorSummary pd = co_await processor_summary(*d, q, false);
         ProcessorSummary pf = co_await processor_summary(*f, q, false);
         s.default_requests = pd.counts.requests;
@@ -305,12 +309,13 @@ class Run {
     asio::steady_timer pause(io_);
     DrainResult out;
     for (;;) {
-      const std::string q = window_query(res_.start_wall_ms - 3600 * 1000, iso_now_ms() + 3600 * 1000);
+      const std::string q = all_time_query();
       ProcessorSummary pd = co_await processor_summary(d, q, false);
       ProcessorSummary pf = co_await processor_summary(f, q, false);
       out.stored = pd.counts.requests + pf.counts.requests;
       out.waited_s = std::chrono::duration<double>(Clock::now() - started).count();
-      if (out.stored >= res_.payments_ok || Clock::now() >= limit) break;
+      out.lost = res_.payments_ok - out.stored;
+      if (out.lost <= 0 || Clock::now() >= limit) break;
       pause.expires_after(milliseconds(500));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -36,6 +36,7 @@ struct RunOptions {
 // restore, which ends any outage a router may be waiting out).
 struct DrainResult {
   int64_t stored = 0;     // default + fallback requests when the wait ended
+  int64_t lost = 0;       // POSTs answered 2XX - stored; < 0: more stored than accepted (paid twice)
   double waited_s = 0;    // from the end of the teardown until all were stored or the limit
 };
 
