@@ -10,9 +10,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-scenario_arg=${1:-preview-2025}
-if [ -f "$scenario_arg" ]; then scenario=$scenario_arg; else scenario=$here/scenarios/$scenario_arg.json; fi
-[ -f "$scenario" ] || { echo "bench: no scenario $scenario_arg (see $here/scenarios/)" >&2; exit 2; }
+# shellcheck source=scripts/bench-common.sh
+source "$here/scripts/bench-common.sh"
+scenario=$(scenario_file "${1:-preview-2025}") || exit 2
 name=$(basename "$scenario" .json)
 
 export BUILD_DIR=${BUILD_DIR:-$here/build}
@@ -74,8 +74,6 @@ place() {
   groups+=("$group")
   cg_add "$group" "$@"
 }
-with_children() { local p; for p in "$@"; do echo "$p"; pgrep -P "$p" || true; done; }
-wait_http() { local _; for _ in $(seq 100); do curl -fs -o /dev/null "$@" && return 0; sleep 0.1; done; return 1; }
 
 # stats PASS SERVICE GROUP PID...: one line per service in $out/<pass>/resources.txt
 stats() {
@@ -92,7 +90,7 @@ stats() {
 # ---- pass 1: floor (trivial responder with nginx's limits) ----
 if [ "${SKIP_FLOOR:-0}" != 1 ]; then
   mkdir -p "$out/floor/nginx/floor-tmp"
-  sed "s/127.0.0.1:9998/127.0.0.1:$FLOOR_PORT/" "$here/deploy/nginx-floor.conf" > "$out/floor/nginx/nginx-floor.conf"
+  floor_conf "$FLOOR_PORT" > "$out/floor/nginx/nginx-floor.conf"
   nginx -p "$out/floor/nginx" -c "$out/floor/nginx/nginx-floor.conf" -g 'daemon off;' 2>"$out/floor/nginx/stderr.log" &
   floor_pid=$!
   wait_http -X POST "http://127.0.0.1:$FLOOR_PORT/payments" || { log "floor nginx did not start"; cat "$out/floor/nginx/stderr.log"; exit 1; }

@@ -11,9 +11,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-scenario_arg=${1:-preview-2025}
-if [ -f "$scenario_arg" ]; then scenario=$scenario_arg; else scenario=$here/scenarios/$scenario_arg.json; fi
-[ -f "$scenario" ] || { echo "hop-cost: no scenario $scenario_arg" >&2; exit 2; }
+# shellcheck source=scripts/bench-common.sh
+source "$here/scripts/bench-common.sh"
+scenario=$(scenario_file "${1:-preview-2025}") || exit 2
 BUILD_DIR=${BUILD_DIR:-$here/build}
 ROUNDS=${ROUNDS:-2}
 FLOOR_PORT=${FLOOR_PORT:-19998}
@@ -33,10 +33,8 @@ cleanup() {
   cg_remove responder; cg_remove lb
 }
 trap cleanup EXIT
-children() { local p; for p in "$@"; do echo "$p"; pgrep -P "$p" || true; done; }
-wait_http() { local _; for _ in $(seq 100); do curl -fs -o /dev/null "$@" && return 0; sleep 0.1; done; return 1; }
 
-sed "s/127.0.0.1:9998/127.0.0.1:$FLOOR_PORT/" "$here/deploy/nginx-floor.conf" >"$out/nginx-floor.conf"
+floor_conf "$FLOOR_PORT" >"$out/nginx-floor.conf"
 nginx -p "$out" -c "$out/nginx-floor.conf" -g 'daemon off;' 2>"$out/floor.stderr" &
 pids+=($!)
 sed -e "s|@RUN_DIR@|$out|g" -e "s|@PORT@|$PROXY_PORT|g" -e "s|@UPSTREAM1@|127.0.0.1:$FLOOR_PORT|g" \
@@ -46,8 +44,8 @@ pids+=($!)
 wait_http -X POST "http://127.0.0.1:$FLOOR_PORT/payments" && wait_http -X POST "http://127.0.0.1:$PROXY_PORT/payments" \
   || { echo "hop-cost: nginx did not start" >&2; cat "$out"/*.stderr >&2; exit 1; }
 if [ "$CG_MODE" != none ]; then
-  cg_create responder 0.65 100; cg_add responder $(children "${pids[0]}")
-  cg_create lb 0.10 50; cg_add lb $(children "${pids[1]}")
+  cg_create responder 0.65 100; cg_add responder $(with_children "${pids[0]}")
+  cg_create lb 0.10 50; cg_add lb $(with_children "${pids[1]}")
 fi
 
 echo "hop-cost: $(basename "$scenario" .json), $ROUNDS rounds, cgroups $CG_MODE"

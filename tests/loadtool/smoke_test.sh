@@ -16,7 +16,9 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
        || echo $((20000 + RANDOM % 20000)))
 mkdir -p "$tmp/floor-tmp" "$tmp/logs"
-sed "s/127.0.0.1:9998/127.0.0.1:$port/" "$src/deploy/nginx-floor.conf" > "$tmp/nginx-floor.conf"
+# shellcheck source=scripts/bench-common.sh
+source "$src/scripts/bench-common.sh"
+floor_conf "$port" > "$tmp/nginx-floor.conf"
 nginx -p "$tmp" -c "$tmp/nginx-floor.conf" -g 'daemon off;' 2>"$tmp/nginx.stderr" &
 nginx_pid=$!
 for _ in $(seq 50); do
