@@ -185,6 +185,15 @@ int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout) {
   return -1;
 }
 
+Settled stop_and_verify(Stack& s, LoadDriver& load, std::chrono::milliseconds timeout) {
+  load.stop();
+  Settled out;
+  out.drain_ms = wait_drained(s, timeout);
+  out.sent = load.results();
+  out.o = verify(s, out.sent);
+  return out;
+}
+
 Outcome verify(Stack& s, const std::vector<Sent>& sent) {
   Outcome o;
   o.sent = sent.size();

@@ -85,6 +85,15 @@ int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout);
 // ledger (ZRANGE WITHSCORES), and the backend summary against the simulators'.
 Outcome verify(Stack& s, const std::vector<Sent>& sent);
 
+// The end of most fault tests: stops the load, waits for the drain (up to `timeout`) and
+// verifies every payment sent.
+struct Settled {
+  int64_t drain_ms = -1;  // wait_drained(): -1 on timeout
+  std::vector<Sent> sent;
+  Outcome o;
+};
+Settled stop_and_verify(Stack& s, LoadDriver& load, std::chrono::milliseconds timeout);
+
 // Reports one measured outcome: to stdout and to FAULTS_REPORT (default
 // <build>/faults-report.txt), one line per test.
 void report(const std::string& test, const Outcome& o, const std::string& extra = {});

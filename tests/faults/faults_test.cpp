@@ -66,10 +66,7 @@ void kill_instance_and_restart(int instance) {
   ASSERT_EQ(stack_sh(s, "restart " + name), 0);
   const int64_t restarted_ms = now_epoch_ms();
   sleep_for(pick(2s, 15s));
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto sent = load.results();
-  const auto o = verify(s, sent);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   const long long recovered = api_metric(s, instance, "rinha_recovered_total");
   report("kill9_" + name, o,
          "recovered_at_restart=" + std::to_string(recovered) + " non2xx_while_down=" +
@@ -90,10 +87,7 @@ TEST(Faults, RedisRestartMidLoad) {
   ASSERT_EQ(stack_sh(s, "restart redis"), 0);
   const int64_t back_ms = now_epoch_ms();
   sleep_for(pick(3s, 15s));
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto sent = load.results();
-  const auto o = verify(s, sent);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   report("redis_restart_sigterm", o,
          "restart_ms=" + std::to_string(back_ms - stopped_ms) + " non2xx_during_restart=" +
              std::to_string(failures_between(sent, stopped_ms, back_ms + 500)) + " drain_ms=" + std::to_string(drain_ms));
@@ -115,10 +109,7 @@ TEST(Faults, RedisCrashMidLoad) {
   ASSERT_EQ(stack_sh(s, "restart redis"), 0);
   const int64_t back_ms = now_epoch_ms();
   sleep_for(pick(3s, 15s));
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto sent = load.results();
-  const auto o = verify(s, sent);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   // Split the acknowledged payments at the crash.
   std::vector<Sent> before, after;
   for (const auto& x : sent) (x.answered_ms < crash_ms ? before : x.sent_ms >= back_ms ? after : before).push_back(x);
@@ -194,9 +185,7 @@ TEST(Faults, LateCommitAfterTimeoutThen422) {
   sleep_for(pick(3s, 20s));
   s.set_delay(s.default_port(), 0);
   sleep_for(1s);
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto o = verify(s, load.results());
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   const long long dup422 = [&] {
     long long n = 0;
     for (int i : {1, 2}) {
@@ -351,9 +340,7 @@ TEST(Faults, HealthHangsThenAnswers) {
     }
     sleep_for(50ms);
   }
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto o = verify(s, load.results());
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   const long long bound = 2 * (window_ms / 5000 + 2);
   const long long on_default = s.sim_counts(s.default_port()).requests;
   const long long on_fallback = s.sim_counts(s.fallback_port()).requests;
@@ -392,10 +379,7 @@ TEST(Faults, SigtermInstanceMidLoad) {
   const int64_t restart_ms = now_epoch_ms();
   ASSERT_EQ(stack_sh(s, "restart api2"), 0);
   sleep_for(1s);
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto sent = load.results();
-  const auto o = verify(s, sent);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   report("sigterm_api2", o,
          "in_flight_at_term=" + std::to_string(in_flight) + " exit_ms=" + std::to_string(exit_ms) +
              " socket_removed=" + (socket_gone ? "yes" : "no") + " left_processing=" +
@@ -420,10 +404,7 @@ TEST(Faults, NginxLosesOneUpstream) {
   const int64_t restart_ms = now_epoch_ms();
   ASSERT_EQ(stack_sh(s, "restart api2"), 0);  // so that its queue drains
   sleep_for(1s);
-  load.stop();
-  const int64_t drain_ms = wait_drained(s, 30s);
-  const auto sent = load.results();
-  const auto o = verify(s, sent);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   const size_t sent_while_down = std::count_if(sent.begin(), sent.end(), [&](const Sent& x) {
     return x.sent_ms >= killed_ms && x.sent_ms < restart_ms;
   });
