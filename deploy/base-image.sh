@@ -4,7 +4,8 @@
 # trim, and `docker import`. An image is skipped when it exists with the same package spec.
 #
 # Images: rinha/bookworm-build (compilers + -dev libs), rinha/bookworm-runtime (the API's
-# runtime libs only), rinha/nginx, rinha/redis.  FORCE=1 rebuilds; needs root and dockerd.
+# runtime libs only), rinha/haproxy (the compose's lb), rinha/nginx (the alternative lb),
+# rinha/redis.  FORCE=1 rebuilds; needs root and dockerd.
 set -euo pipefail
 
 WORK=${RINHA_ROOTFS_DIR:-/var/tmp/rinha-rootfs}
@@ -26,16 +27,18 @@ BUILD_PKGS="build-essential cmake pkg-config libboost1.81-dev libboost-url1.81-d
 declare -A PKGS=(
   [rinha/bookworm-build]="$BUILD_PKGS"
   [rinha/bookworm-runtime]="$RUNTIME_LIBS"
+  [rinha/haproxy]="haproxy"
   [rinha/nginx]="nginx"
   [rinha/redis]="redis-server"
 )
 declare -A CMD=(
   [rinha/bookworm-build]='["/bin/bash"]'
   [rinha/bookworm-runtime]='["/bin/bash"]'
+  [rinha/haproxy]='["haproxy","-f","/usr/local/etc/haproxy/haproxy.cfg"]'
   [rinha/nginx]='["nginx","-g","daemon off;"]'
   [rinha/redis]='["redis-server","/etc/redis/redis.conf"]'
 )
-ORDER=(rinha/bookworm-runtime rinha/nginx rinha/redis rinha/bookworm-build)
+ORDER=(rinha/bookworm-runtime rinha/haproxy rinha/nginx rinha/redis rinha/bookworm-build)
 [ $# -gt 0 ] && ORDER=("$@")
 
 # The mirror this machine already uses (deb822 .sources or one-line sources.list), so the
@@ -144,6 +147,9 @@ build_image() {
       # Logs go to the container's output; the config is mounted by compose.
       ln -sf /dev/stdout "$dir/var/log/nginx/access.log"
       ln -sf /dev/stderr "$dir/var/log/nginx/error.log" ;;
+    rinha/haproxy)
+      # The path of the official haproxy image, where compose mounts deploy/haproxy.cfg.
+      mkdir -p "$dir/usr/local/etc/haproxy" ;;
     rinha/redis)
       mkdir -p "$dir/data" ;;
   esac

@@ -97,9 +97,9 @@ log "build context $(du -sh "$CTX" | cut -f1)"
 
 # --- 5. processors, then the challenge stack ---------------------------------------------
 if [ "$LB_PORT" != 9999 ]; then
-  # The same files, only the published port changed; nginx/redis configs sit beside it.
+  # The same files, only the published port changed; the lb/redis configs sit beside it.
   mkdir -p "$WORK/deploy"
-  cp "$DEPLOY/nginx.conf" "$DEPLOY/redis.conf" "$WORK/deploy/"
+  cp "$DEPLOY/haproxy.cfg" "$DEPLOY/nginx.conf" "$DEPLOY/redis.conf" "$WORK/deploy/"
   sed "s/\"9999:9999\"/\"$LB_PORT:9999\"/" "$DEPLOY/docker-compose.yml" >"$WORK/deploy/docker-compose.yml"
   grep -q "\"$LB_PORT:9999\"" "$WORK/deploy/docker-compose.yml" || fail "could not move port 9999 to $LB_PORT"
   APP_COMPOSE=$WORK/deploy/docker-compose.yml
@@ -238,7 +238,7 @@ while read -r svc want_cpu want_mem; do
   [ "$mem" = "$want_mem" ] || bad+=("$svc Memory $mem != $want_mem")
 done <<<"$want"
 [ ${#bad[@]} -eq 0 ] || fail "limits not applied as declared: ${bad[*]}"
-for img in rinha/api rinha/payment-sim rinha/nginx rinha/redis rinha/bookworm-runtime rinha/bookworm-build; do
+for img in rinha/api rinha/payment-sim rinha/haproxy rinha/nginx rinha/redis rinha/bookworm-runtime rinha/bookworm-build; do
   log "  image $img: $(docker image inspect -f '{{.Size}}' "$img" 2>/dev/null | awk '{printf "%.1f MB", $1/1e6}')"
 done
 

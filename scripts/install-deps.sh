@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libboost1.81-dev libboost-url1.81-dev
       libboost-json1.81-dev libhiredis-dev libsimdjson-dev libfmt-dev uuid-dev
-      libgtest-dev libgmock-dev libbenchmark-dev nginx-light redis-server curl
+      libgtest-dev libgmock-dev libbenchmark-dev nginx-light haproxy redis-server curl
       clang libclang-rt-14-dev python3-yaml)
 pkgs+=("$@")
 missing=()
