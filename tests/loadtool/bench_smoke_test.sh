@@ -8,7 +8,6 @@ set -euo pipefail
 build=$1; src=$2
 tmp=$(mktemp -d /tmp/rinha-bench-smoke.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"  # nginx workers (another user) reach the API sockets in the run dir
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 out=$(SKIP_BUILD=1 SKIP_FLOOR=1 BUILD_DIR=$build BENCH_RUN_DIR=$tmp/run DRAIN_S=30 \
