@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Official-scenario benchmark, locally: builds, runs the scenario first against the floor
 # responder (deploy/nginx-floor.conf, what machine + load tool cost) and then against the
-# real stack (scripts/stack.sh) with the seed's per-service CPU/memory limits applied
-# through cgroups, then prints the score line, per-service resource use and the reports.
+# real stack (scripts/stack.sh) with the per-service CPU/memory limits of
+# deploy/docker-compose.yml applied through cgroups, then prints the score line, what each
+# service cost (CPU seconds per 1,000 payments, busiest second, throttling, peak memory)
+# and the reports.
 # usage: scripts/bench.sh [SCENARIO]   (name in scenarios/ or a path; default preview-2025)
 # env: BUILD_DIR BENCH_RUN_DIR NGINX_PORT SIM_DEFAULT_PORT SIM_FALLBACK_PORT FLOOR_PORT JOBS
+#      LB=haproxy|nginx (default: the compose lb's), CPU_SCALE (1: multiplies every CPU quota),
 #      SKIP_FLOOR=1 (system pass only), SKIP_BUILD=1, DRAIN_S (120: after the score, how long
 #      to wait for every accepted payment to be stored; any never stored fails the bench)
 set -euo pipefail
@@ -12,8 +15,18 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/bench-common.sh
 source "$here/scripts/bench-common.sh"
+# shellcheck source=scripts/lb.sh
+source "$here/scripts/lb.sh"
 scenario=$(scenario_file "${1:-preview-2025}") || exit 2
 name=$(basename "$scenario" .json)
+log() { echo "bench: $*"; }
+
+# The limits, written once in deploy/docker-compose.yml; a split over budget is refused.
+load_limits || exit 2
+export LB=${LB:-$(lb_default)} && lb_valid "$LB" || exit 2
+export API_INSTANCES=${#API_SERVICES[@]}
+LIMIT_CPUS[sims]="-"; LIMIT_MEM[sims]=0   # simulators: measured only, like the load tool
+limit_of() { echo "${LIMIT_CPUS[$1]} ${LIMIT_MEM[$1]}"; }
 
 export BUILD_DIR=${BUILD_DIR:-$here/build}
 export NGINX_PORT=${NGINX_PORT:-9999}
@@ -26,19 +39,17 @@ mkdir -p "$out"
 # A fresh run dir per bench (not the developer's ./run): Redis starts empty, like a new
 # container, instead of replaying the AOF of earlier runs; the logs stay with the results.
 export RUN_DIR=${BENCH_RUN_DIR:-$out/system/run}
-log() { echo "bench: $*"; }
-
-# The seed's split (SPEC section 5): service, CPUs, MB. "-" = unlimited (measured only).
-LIMITS=("nginx 0.10 50" "api1 0.65 100" "api2 0.65 100" "redis 0.10 100" "sims - 0")
-limit_of() { local want=$1 l; for l in "${LIMITS[@]}"; do set -- $l; [ "$1" = "$want" ] && { echo "$2 $3"; return; }; done; }
 
 # shellcheck source=scripts/cgroup.sh
 source "$here/scripts/cgroup.sh"
 cg_detect
+scaled=""; [ "$CPU_SCALE" != 1 ] && scaled=", CPUs x $CPU_SCALE"
+setup="lb=$LB CPU_SCALE=$CPU_SCALE: $(limits_text) (deploy/docker-compose.yml$scaled)"
 if [ "$CG_MODE" = none ]; then
   log "WARNING: cgroups unusable ($CG_WHY): services run WITHOUT limits; CPU and peak memory come from /proc"
+  log "$setup: not applied"
 else
-  log "cgroups $CG_MODE: nginx 0.10 CPU/50 MB, api1/api2 0.65 CPU/100 MB each, redis 0.10 CPU/100 MB; simulators and load tool unlimited"
+  log "cgroups $CG_MODE, $setup; simulators and load tool unlimited"
 fi
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -49,14 +60,17 @@ done
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building in $BUILD_DIR"
   cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS" --target rinha-load payment-sim rinha-api >"$out/build.log" 2>&1 \
-    || { tail -n 30 "$out/build.log"; exit 1; }
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target rinha-load payment-sim rinha-api >"$out/build.log" 2>&1 &
+  build_pid=$!
+  heartbeat "still building (log: $out/build.log)" "$build_pid" &
+  wait "$build_pid" || { tail -n 30 "$out/build.log"; exit 1; }
 fi
 load=$BUILD_DIR/loadtool/rinha-load
 
-floor_pid=""; sim_pids=(); stack_up=0; groups=()
+floor_pid=""; sim_pids=(); stack_up=0; groups=(); sampler_pid=""
 cleanup() {
   set +e
+  [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null
   [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null && wait "$floor_pid" 2>/dev/null
   [ $stack_up -eq 1 ] && "$here/scripts/stack.sh" down >/dev/null 2>&1
   for p in "${sim_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -75,19 +89,81 @@ place() {
   cg_add "$group" "$@"
 }
 
-# stats PASS SERVICE GROUP PID...: one line per service in $out/<pass>/resources.txt
+# Per-second CPU samples of each measured group during a load run, for its busiest second.
+# start_sampler FILE GROUP:PID,PID... ; stop_sampler. FILE lines: "t_us ns ns ..." (cumulative).
+start_sampler() {
+  local file=$1; shift
+  (
+    trap 'exit 0' TERM
+    while :; do
+      line=${EPOCHREALTIME/./}
+      for spec in "$@"; do pids=${spec#*:}; line+=" $(cg_usage_ns "${spec%%:*}" ${pids//,/ })"; done
+      echo "$line" >>"$file"
+      sleep 1
+    done
+  ) &
+  sampler_pid=$!
+}
+stop_sampler() { [ -n "$sampler_pid" ] && { kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null || true; }; sampler_pid=""; }
+# busiest FILE COLUMN...: the most CPUs the columns (1 = first group) used together over one
+# sampling interval (~1 s).
+busiest() {
+  local file=$1; shift
+  awk -v cols="$*" 'BEGIN { n = split(cols, c, " ") }
+    { u = 0; for (i = 1; i <= n; i++) u += $(c[i] + 1)
+      if (NR > 1 && $1 > t) { x = (u - pu) / (($1 - t) * 1000); if (x > m) m = x }
+      t = $1; pu = u }
+    END { printf "%.3f", m }' "$file"
+}
+
+# stats PASS SERVICE GROUP SAMPLES COLUMN PAYMENTS PID...: one line per service in
+# $out/<pass>/resources.txt (format: README "Reading resources.txt").
 stats() {
-  local pass=$1 svc=$2 group=$3; shift 3
-  local lim; lim=$(limit_of "$svc")
+  local pass=$1 svc=$2 group=$3 samples=$4 col=$5 payments=$6; shift 6
+  local lim kv ps busy; lim=$(limit_of "$svc")
+  local -A f=()
+  for kv in $(cg_stats "$group" "$@"); do f[${kv%%=*}]=${kv#*=}; done
   # VmHWM from /proc too: memory charged before a process moved into its group may stay
   # with the old group (cgroup v1), so the group's peak can read low.
-  local ps; ps=$(proc_stats "$@")
-  printf '%-6s %-8s cpus=%-5s mem_mb=%-4s %s rss_peak_mb=%s\n' "$pass" "$svc" "${lim% *}" "${lim#* }" \
-    "$(cg_stats "$group" "$@")" "${ps#* }" \
+  ps=$(proc_stats "$@")
+  busy=$(busiest "$samples" "$col")
+  awk -v pass="$pass" -v svc="$svc" -v cpus="${lim% *}" -v mem="${lim#* }" -v cpu_s="${f[cpu_s]}" -v ok="$payments" \
+      -v busy="$busy" -v periods="${f[periods]}" -v thr="${f[throttled_periods]}" -v thr_s="${f[throttled_s]}" \
+      -v peak="${f[peak_mb]}" -v rss="${ps#* }" -v oom="${f[oom_kills]}" 'BEGIN {
+    per1k = ok > 0 ? sprintf("%.3f", cpu_s * 1000 / ok) : "n/a"
+    share = cpus == "-" ? "n/a" : sprintf("%.0f%%", 100 * busy / cpus)
+    tshare = periods ~ /^[0-9]+$/ && periods > 0 ? sprintf("%.1f%%", 100 * thr / periods) : "n/a"
+    printf "%-6s %-6s cpus=%-5s mem_mb=%-4s cpu_s=%s cpu_s_per_1k=%s busiest_1s=%s busiest_cpus=%.2f periods=%s throttled_periods=%s throttled_share=%s throttled_s=%s peak_mb=%s rss_peak_mb=%s oom_kills=%s\n",
+      pass, svc, cpus, mem, cpu_s, per1k, share, busy, periods, thr, tshare, thr_s, peak, rss, oom }' \
     | tee -a "$out/$pass/resources.txt"
 }
 
-# ---- pass 1: floor (trivial responder with nginx's limits) ----
+# total PASS SAMPLES PAYMENTS SERVICE:COLUMN...: the sum over the submitted services.
+total() {
+  local pass=$1 samples=$2 payments=$3; shift 3
+  local spec cols=() names=()
+  for spec in "$@"; do names+=("${spec%%:*}"); cols+=("${spec#*:}"); done
+  awk -v names="${names[*]}" -v busy="$(busiest "$samples" "${cols[@]}")" -v ok="$payments" -v pass="$pass" '
+    BEGIN { n = split(names, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+    $1 == pass && ($2 in want) {
+      for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] += kv[2] }
+    }
+    END {
+      per1k = ok > 0 ? sprintf("%.3f", v["cpu_s"] * 1000 / ok) : "n/a"
+      share = (v["cpus"] > 0) ? 100 * busy / v["cpus"] : 0
+      printf "%-6s %-6s cpus=%-5.2f mem_mb=%-4d cpu_s=%.2f cpu_s_per_1k=%s busiest_1s=%.0f%% busiest_cpus=%.2f throttled_periods=%d throttled_s=%.2f peak_mb=%.1f rss_peak_mb=%.1f (%s)\n",
+        pass, "total", v["cpus"], v["mem_mb"], v["cpu_s"], per1k, share, busy,
+        v["throttled_periods"], v["throttled_s"], v["peak_mb"], v["rss_peak_mb"], names }' "$out/$pass/resources.txt" \
+    | tee -a "$out/$pass/resources.txt"
+}
+
+payments_of() { sed -n 's/.* ok=\([0-9]*\) .*/\1/p' "$1"; }
+resources_header() {  # resources_header PASS PAYMENTS
+  echo "# $1 pass: lb=$LB cpu_scale=$CPU_SCALE cgroups=$CG_MODE${CG_WHY:+ ($CG_WHY)} payments=$2; cpus = deploy/docker-compose.yml x cpu_scale" \
+    >"$out/$1/resources.txt"
+}
+
+# ---- pass 1: floor (trivial responder with the load balancer's limits) ----
 if [ "${SKIP_FLOOR:-0}" != 1 ]; then
   mkdir -p "$out/floor/nginx/floor-tmp"
   floor_conf "$FLOOR_PORT" > "$out/floor/nginx/nginx-floor.conf"
@@ -95,10 +171,13 @@ if [ "${SKIP_FLOOR:-0}" != 1 ]; then
   floor_pid=$!
   wait_http -X POST "http://127.0.0.1:$FLOOR_PORT/payments" || { log "floor nginx did not start"; cat "$out/floor/nginx/stderr.log"; exit 1; }
   mapfile -t floor_pids < <(with_children "$floor_pid")
-  place floor-nginx nginx "${floor_pids[@]}"
-  log "pass 1/2: floor ($name against nginx-floor on :$FLOOR_PORT)"
+  place floor-nginx lb "${floor_pids[@]}"
+  log "pass 1/2: floor ($name against nginx-floor on :$FLOOR_PORT, the lb's limits)"
+  start_sampler "$out/floor/cpu-samples.txt" "floor-nginx:$(IFS=,; echo "${floor_pids[*]}")"
   "$load" --scenario "$scenario" --floor --backend "http://127.0.0.1:$FLOOR_PORT" --out "$out/floor" | tee "$out/floor/score.txt"
-  stats floor nginx floor-nginx "${floor_pids[@]}"
+  stop_sampler
+  resources_header floor "$(payments_of "$out/floor/score.txt")"
+  stats floor lb floor-nginx "$out/floor/cpu-samples.txt" 1 "$(payments_of "$out/floor/score.txt")" "${floor_pids[@]}"
   kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true; floor_pid=""
 fi
 
@@ -120,21 +199,33 @@ stack_up=1
 PROCESSOR_DEFAULT_URL="http://127.0.0.1:$SIM_DEFAULT_PORT" PROCESSOR_FALLBACK_URL="http://127.0.0.1:$SIM_FALLBACK_PORT" \
   "$here/scripts/stack.sh" up > "$out/system/stack-up.log" 2>&1 || { cat "$out/system/stack-up.log"; exit 1; }
 declare -A svc_pids
-for svc in nginx api1 api2 redis; do
+specs=()
+for svc in "${LIMIT_SERVICES[@]}"; do
   pid=$(cat "$RUN_DIR/$svc.pid")
-  if [ "$svc" = nginx ]; then svc_pids[$svc]=$(with_children "$pid" | tr '\n' ' '); else svc_pids[$svc]=$pid; fi
+  svc_pids[$svc]=$(with_children "$pid" | tr '\n' ' ')   # nginx: master and workers
   place "sys-$svc" "$svc" ${svc_pids[$svc]}
+  specs+=("sys-$svc:$(echo ${svc_pids[$svc]} | tr ' ' ,)")
 done
-log "pass 2/2: system ($name against the stack on :$NGINX_PORT, processor fees $fee_default/$fee_fallback)"
+specs+=("sys-sims:$(IFS=,; echo "${sim_pids[*]}")")
+log "pass 2/2: system ($name against the stack on :$NGINX_PORT behind $LB, processor fees $fee_default/$fee_fallback)"
 compare=(); [ -f "$out/floor/results.json" ] && compare=(--compare-floor "$out/floor/results.json")
+start_sampler "$out/system/cpu-samples.txt" "${specs[@]}"
 set +e
 "$load" --scenario "$scenario" --backend "http://127.0.0.1:$NGINX_PORT" \
   --default "http://127.0.0.1:$SIM_DEFAULT_PORT" --fallback "http://127.0.0.1:$SIM_FALLBACK_PORT" \
   --out "$out/system" --drain-s "${DRAIN_S:-120}" "${compare[@]}" | tee "$out/system/score.txt"
 status=${PIPESTATUS[0]}
 set -e
-for svc in nginx api1 api2 redis; do stats system "$svc" "sys-$svc" ${svc_pids[$svc]}; done
-stats system sims sys-sims "${sim_pids[@]}"
+stop_sampler
+payments=$(payments_of "$out/system/score.txt")
+resources_header system "$payments"
+col=0; totals=()
+for svc in "${LIMIT_SERVICES[@]}"; do
+  col=$((col + 1)); totals+=("$svc:$col")
+  stats system "$svc" "sys-$svc" "$out/system/cpu-samples.txt" "$col" "$payments" ${svc_pids[$svc]}
+done
+stats system sims sys-sims "$out/system/cpu-samples.txt" $((col + 1)) "$payments" "${sim_pids[@]}"
+total system "$out/system/cpu-samples.txt" "$payments" "${totals[@]}"
 "$here/scripts/stack.sh" down >/dev/null 2>&1 || true; stack_up=0
 [ -z "${BENCH_RUN_DIR:-}" ] && rm -rf "$RUN_DIR/appendonlydir" "$RUN_DIR"/*.aof* "$RUN_DIR"/*.sock 2>/dev/null
 
@@ -152,5 +243,11 @@ echo
 log "results in $out"
 [ -f "$out/floor/score.txt" ] && log "floor : $(cat "$out/floor/score.txt")"
 log "system: $(cat "$out/system/score.txt")"
+log "cost per service (lb=$LB, CPU_SCALE=$CPU_SCALE, ${payments:-0} payments; busiest_1s: share of the quota in its busiest second):"
+awk '$1 == "system" {
+    for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "bench:   %-6s cpus=%-5s cpu_s=%-7s cpu_s_per_1k=%-6s busiest_1s=%-5s throttled=%-6s peak_mb=%-6s rss_peak_mb=%s\n",
+      $2, v["cpus"], v["cpu_s"], v["cpu_s_per_1k"], v["busiest_1s"], $2 == "total" ? "-" : v["throttled_share"], v["peak_mb"], v["rss_peak_mb"]
+    delete v }' "$out/system/resources.txt"
 log "report: $out/system/report.html (floor: $out/floor/report.html)"
 exit "$status"

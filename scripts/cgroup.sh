@@ -5,7 +5,7 @@
 # one group per service under rinha-bench-<pid>/, moves processes in and reads back CPU seconds,
 # peak memory and throttling. Without usable cgroups (CG_MODE=none) it only measures, from
 # /proc. Functions: cg_detect, cg_create NAME CPUS MEM_MB, cg_add NAME PID..., cg_stats NAME
-# PID..., cg_remove NAME, proc_stats PID...
+# PID..., cg_usage_ns NAME PID..., cg_remove NAME, proc_stats PID...
 
 CG_PARENT=${CG_PARENT:-rinha-bench-$$}  # per bench run: two benches at once must not share groups
 CG_MODE=none
@@ -14,6 +14,7 @@ CG_V1_CPU=/sys/fs/cgroup/cpu
 CG_V1_ACCT=/sys/fs/cgroup/cpuacct
 CG_V1_MEM=/sys/fs/cgroup/memory
 CG_V2=/sys/fs/cgroup
+CG_CLK_TCK=$(getconf CLK_TCK)
 
 cg_detect() {
   if [ "$(id -u)" -ne 0 ]; then CG_MODE=none; CG_WHY="not root"; return; fi
@@ -91,7 +92,8 @@ proc_stats() {
   awk -v c="$cpu" -v t="$tck" -v k="$peak" 'BEGIN { printf "%.2f %.1f", c / t, k / 1024 }'
 }
 
-# cg_stats NAME PID...: one line "cpu_s=.. peak_mb=.. throttled_periods=.. throttled_s=.. oom_kills=.."
+# cg_stats NAME PID...: one line "cpu_s=.. peak_mb=.. periods=.. throttled_periods=.. throttled_s=..
+# oom_kills=.." (periods: the CFS periods in which the group ran; n/a without cgroups)
 cg_stats() {
   local name=$1; shift
   case $CG_MODE in
@@ -99,8 +101,8 @@ cg_stats() {
       local d=$CG_V2/$CG_PARENT/$name peak="n/a"
       [ -f "$d/memory.peak" ] && peak=$(awk '{ printf "%.1f", $1 / 1048576 }' "$d/memory.peak")
       awk -v peak="$peak" -v oom="$(awk '/^oom_kill / { print $2 }' "$d/memory.events" 2>/dev/null)" '
-        /^usage_usec/ { u = $2 } /^nr_throttled/ { n = $2 } /^throttled_usec/ { t = $2 }
-        END { printf "cpu_s=%.2f peak_mb=%s throttled_periods=%d throttled_s=%.2f oom_kills=%d\n", u / 1e6, peak, n, t / 1e6, oom + 0 }' \
+        /^usage_usec/ { u = $2 } /^nr_periods/ { p = $2 } /^nr_throttled/ { n = $2 } /^throttled_usec/ { t = $2 }
+        END { printf "cpu_s=%.2f peak_mb=%s periods=%d throttled_periods=%d throttled_s=%.2f oom_kills=%d\n", u / 1e6, peak, p, n, t / 1e6, oom + 0 }' \
         "$d/cpu.stat"
       ;;
     v1)
@@ -109,15 +111,36 @@ cg_stats() {
       peak=$(cat "$CG_V1_MEM/$CG_PARENT/$name/memory.max_usage_in_bytes")
       oom=$(awk '/^oom_kill / { print $2 }' "$CG_V1_MEM/$CG_PARENT/$name/memory.oom_control" 2>/dev/null)
       awk -v u="$usage" -v p="$peak" -v oom="${oom:-0}" '
-        /^nr_throttled/ { n = $2 } /^throttled_time/ { t = $2 }
-        END { printf "cpu_s=%.2f peak_mb=%.1f throttled_periods=%d throttled_s=%.2f oom_kills=%d\n", u / 1e9, p / 1048576, n, t / 1e9, oom }' \
+        /^nr_periods/ { np = $2 } /^nr_throttled/ { n = $2 } /^throttled_time/ { t = $2 }
+        END { printf "cpu_s=%.2f peak_mb=%.1f periods=%d throttled_periods=%d throttled_s=%.2f oom_kills=%d\n", u / 1e9, p / 1048576, np, n, t / 1e9, oom }' \
         "$CG_V1_CPU/$CG_PARENT/$name/cpu.stat"
       ;;
     *)
       local s
       s=$(proc_stats "$@")
-      echo "cpu_s=${s% *} peak_mb=${s#* } throttled_periods=n/a throttled_s=n/a oom_kills=n/a (no cgroup: /proc of live pids)"
+      echo "cpu_s=${s% *} peak_mb=${s#* } periods=n/a throttled_periods=n/a throttled_s=n/a oom_kills=n/a"
       ;;
+  esac
+}
+
+# cg_usage_ns NAME PID...: CPU time the group (without cgroups: the live PIDs) used so far,
+# in ns. Sampled every second during a run, so it reads with builtins only.
+cg_usage_ns() {
+  local name=$1 u k v p line
+  shift
+  case $CG_MODE in
+    v1) read -r u <"$CG_V1_ACCT/$CG_PARENT/$name/cpuacct.usage"; echo "$u";;
+    v2)
+      while read -r k v; do [ "$k" = usage_usec ] && { echo $((v * 1000)); return; }; done <"$CG_V2/$CG_PARENT/$name/cpu.stat"
+      echo 0;;
+    *)
+      local ticks=0 f
+      for p in "$@"; do
+        { read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
+        read -r -a f <<<"${line##*) }"   # fields after "(comm)": state=0 ... utime=11 stime=12
+        ticks=$((ticks + f[11] + f[12]))
+      done
+      echo $((ticks * 1000000000 / CG_CLK_TCK));;
   esac
 }
 
