@@ -31,7 +31,8 @@ int run_app(const Config& cfg) {
   Metrics metrics;
 
   RedisTarget target{cfg.redis_host, cfg.redis_port, cfg.redis_socket};
-  RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms));
+  RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms),
+                   std::chrono::milliseconds(cfg.batch_window_ms));
   const auto max_idle = static_cast<size_t>(cfg.workers) + 4;
   HttpProcessorClient default_client(ex, cfg.processor_default, max_idle);
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);

@@ -35,6 +35,13 @@ std::string encode_payment(const Payment& p) {
                      static_cast<int>(p.pin), p.requested_at_ms, p.in_doubt ? 1 : 0, p.attempts);
 }
 
+std::string_view processing_field(std::string_view item) {
+  if (item.rfind("v1|", 0) != 0) return item;
+  const auto bar = item.find('|', 3);
+  if (bar == std::string_view::npos || bar == 3) return item;
+  return item.substr(3, bar - 3);
+}
+
 namespace {
 template <typename T>
 bool next_number(std::string_view& s, T& out) {

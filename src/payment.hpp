@@ -35,5 +35,9 @@ struct Payment {
 // Queue item text: "v1|<id>|<cents>|<accepted_ms>|<pin>|<requested_ms>|<doubt>|<attempts>".
 std::string encode_payment(const Payment& p);
 std::optional<Payment> decode_payment(std::string_view item);
+// The item's key in a processing hash: the id field of "v1|<id>|...", or the whole text
+// when it has none (a malformed item, still removable). The Lua take script derives it
+// the same way: string.match(item, '^v1|([^|]+)|') or item.
+std::string_view processing_field(std::string_view item);
 
 }  // namespace rinha

@@ -28,22 +28,36 @@ if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
 end
 return 0)lua";
 
-// KEYS: processing, ledger. ARGV: item, requestedAt ms, member.
+// KEYS: processing, ledger:default, ledger:fallback. ARGV: groups of four: processing
+// field, ledger (1 default, 2 fallback), requestedAt ms, member. Settles a whole batch in
+// one call; idempotent (HDEL of a gone field and ZADD of a present member change nothing),
+// so a batch whose reply was lost can simply be sent again.
 constexpr const char* kRecordLua = R"lua(
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return 1)lua";
+local fields, ledgers = {}, {{}, {}}
+for i = 1, #ARGV, 4 do
+  fields[#fields + 1] = ARGV[i]
+  local l = ledgers[tonumber(ARGV[i + 1])]
+  l[#l + 1] = ARGV[i + 2]
+  l[#l + 1] = ARGV[i + 3]
+end
+redis.call('HDEL', KEYS[1], unpack(fields))
+for n = 1, 2 do
+  if #ledgers[n] > 0 then redis.call('ZADD', KEYS[1 + n], unpack(ledgers[n])) end
+end
+return #fields)lua";
 
-// KEYS: processing, queue. ARGV: old item, new item. Back to the head (right end), only if
+// KEYS: processing, queue. ARGV: field, new item. Back to the head (right end), only if
 // still in processing: a retry after a lost reply must not queue the payment twice.
 constexpr const char* kRequeueLua = R"lua(
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
   redis.call('RPUSH', KEYS[2], ARGV[2])
 end
 return 1)lua";
 
 // KEYS: queue, processing. ARGV: max, pin (1|2), now ms. Items are
 // "v1|id|cents|accepted|pin|requestedAt|doubt|attempts". Returns {item, prior_doubt, ...}.
+// The processing hash is keyed by correlationId (processing_field()), so settling one
+// payment costs O(1) whatever the number in flight (a list needed an LREM scan).
 constexpr const char* kTakeLua = R"lua(
 local out = {}
 for i = 1, tonumber(ARGV[1]) do
@@ -60,48 +74,71 @@ for i = 1, tonumber(ARGV[1]) do
     f[7] = '1'
     item = table.concat(f, '|')
   end
-  redis.call('LPUSH', KEYS[2], item)
+  redis.call('HSET', KEYS[2], string.match(item, '^v1|([^|]+)|') or item, item)
   out[#out + 1] = item
   out[#out + 1] = prior
 end
 return out)lua";
 
-// KEYS: processing, dead. ARGV: item. Idempotent like the requeue.
+// KEYS: processing, dead. ARGV: field, item. Idempotent like the requeue.
 constexpr const char* kDeadLua = R"lua(
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
-  redis.call('LPUSH', KEYS[2], ARGV[1])
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], ARGV[2])
 end
 return 1)lua";
 
-// KEYS: processing, queue. Newest first, so the oldest ends up at the very head.
+// KEYS: processing, queue. Everything in flight goes back to the head, the earliest
+// accepted at the very head (ties: by item text, so the order is deterministic). A processing list left by an older version is moved as is.
 constexpr const char* kRecoverLua = R"lua(
-local n = 0
-while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do n = n + 1 end
-return n)lua";
+if redis.call('TYPE', KEYS[1]).ok == 'list' then
+  local n = 0
+  while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do n = n + 1 end
+  return n
+end
+local all = redis.call('HVALS', KEYS[1])
+local function accepted(item)
+  return tonumber(string.match(item, '^v1|[^|]+|[^|]+|(%d+)|') or '0') or 0
+end
+table.sort(all, function(a, b)
+  local ta, tb = accepted(a), accepted(b)
+  if ta ~= tb then return ta > tb end
+  return a > b
+end)
+for _, item in ipairs(all) do redis.call('RPUSH', KEYS[2], item) end
+redis.call('DEL', KEYS[1])
+return #all)lua";
+
+constexpr size_t kMaxRecordBatch = 64;
 
 }  // namespace
 
-RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout)
+RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds settle_window)
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
+      summary_(ex, target, timeout, "summary"),
       enqueue_script_{kEnqueueLua, {}},
       take_script_{kTakeLua, {}},
       record_script_{kRecordLua, {}},
       requeue_script_{kRequeueLua, {}},
       dead_script_{kDeadLua, {}},
-      recover_script_{kRecoverLua, {}} {}
+      recover_script_{kRecoverLua, {}},
+      records_(ex, settle_window, kMaxRecordBatch,
+               [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
 
 void RedisStore::start() {
   http_.start();
   work_.start();
+  summary_.start();
 }
 
 void RedisStore::stop() {
   http_.stop();
   work_.stop();
+  summary_.stop();
 }
 
 asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script& script, int num_keys,
@@ -143,7 +180,7 @@ asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
   const std::string to = range.to_ms == std::numeric_limits<int64_t>::max() ? "+inf" : std::to_string(range.to_ms);
   Summary s;
   for (Processor p : {Processor::default_, Processor::fallback}) {
-    auto reply = co_await http_.command("ZRANGE", ledger_key(p), from, to, "BYSCORE");
+    auto reply = co_await summary_.command("ZRANGE", ledger_key(p), from, to, "BYSCORE");
     if (reply.type != RedisReply::Type::array) co_return std::nullopt;
     Totals& t = p == Processor::default_ ? s.default_ : s.fallback;
     for (const auto& member : reply.elements) add_ledger_member(t, member.str);
@@ -176,19 +213,38 @@ asio::awaitable<TakeResult> RedisStore::take(size_t max, Processor pin_to, int64
 }
 
 asio::awaitable<bool> RedisStore::requeue_front(std::string_view old_item, std::string_view new_item) {
-  auto reply = co_await eval(work_, requeue_script_, 2, processing_key_, queue_key_, old_item, new_item);
+  auto reply = co_await eval(work_, requeue_script_, 2, processing_key_, queue_key_, processing_field(old_item), new_item);
   co_return reply.type == RedisReply::Type::integer;
 }
 
+// Coalesced: the records of one settle window go to Redis as one script call.
 asio::awaitable<bool> RedisStore::record(std::string_view item, const Payment& p, Processor where) {
-  const std::string score = std::to_string(p.requested_at_ms);
-  const std::string member = fmt::format("{}:{}", id_view(p.id), p.amount_cents);
-  auto reply = co_await eval(work_, record_script_, 2, processing_key_, ledger_key(where), item, score, member);
+  // A named entry, not a temporary inside the co_await: GCC 12 mishandles the lifetime of
+  // temporaries in co_await expressions (a double free, seen in the redis_store test).
+  LedgerEntry entry{std::string(processing_field(item)), where == Processor::fallback ? '2' : '1',
+                    std::to_string(p.requested_at_ms), fmt::format("{}:{}", id_view(p.id), p.amount_cents)};
+  const bool ok = co_await records_.submit(std::move(entry));
+  co_return ok;
+}
+
+asio::awaitable<bool> RedisStore::record_batch(const std::vector<LedgerEntry>& batch) {
+  std::vector<std::string_view> args;
+  args.reserve(3 + batch.size() * 4);
+  args.push_back(processing_key_);
+  args.push_back(ledger_key(Processor::default_));
+  args.push_back(ledger_key(Processor::fallback));
+  for (const LedgerEntry& e : batch) {
+    args.push_back(e.field);
+    args.push_back(std::string_view(&e.ledger, 1));
+    args.push_back(e.score);
+    args.push_back(e.member);
+  }
+  auto reply = co_await eval_argv(work_, record_script_, 3, std::move(args));
   co_return reply.type == RedisReply::Type::integer;
 }
 
 asio::awaitable<bool> RedisStore::dead_letter(std::string_view item) {
-  auto reply = co_await eval(work_, dead_script_, 2, processing_key_, kDeadKey, item);
+  auto reply = co_await eval(work_, dead_script_, 2, processing_key_, kDeadKey, processing_field(item), item);
   co_return reply.type == RedisReply::Type::integer;
 }
 
@@ -202,7 +258,7 @@ asio::awaitable<std::optional<Backlog>> RedisStore::backlog() {
   Backlog b;
   auto own = co_await work_.command("LLEN", queue_key_);
   auto other = co_await work_.command("LLEN", other_queue_key_);
-  auto processing = co_await work_.command("LLEN", processing_key_);
+  auto processing = co_await work_.command("HLEN", processing_key_);
   if (own.type != RedisReply::Type::integer || other.type != RedisReply::Type::integer ||
       processing.type != RedisReply::Type::integer) {
     co_return std::nullopt;

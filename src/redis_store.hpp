@@ -1,16 +1,20 @@
 // Store on Redis. Keys (all under "payments:"):
 //   queue:<n>       list, new payments LPUSHed, the head (next to process) is the RIGHT end
-//   processing:<n>  list, items of instance n between pop and record/requeue
+//   processing:<n>  hash correlationId -> item, the payments of instance n between take and
+//                   record/requeue (O(1) to settle, whatever the number in flight)
 //   ids             set of every correlationId ever accepted (idempotency)
 //   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
 //   dead            list of items that can never be processed
 //   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals "<processor>:<sent_at_ms>"
-// Multi-key moves are Lua scripts, so each is atomic, and each payment costs three of them
-// (enqueue, take, record). Two connections: one for the HTTP path, one for the workers and
-// the breaker. Nothing blocks in Redis: the feeder is woken by this instance's own intake.
+// Multi-key moves are Lua scripts, so each is atomic. A payment costs one enqueue, a share
+// of a take (up to 64 per call) and a share of a record: the records that complete within
+// one settle window go as one call (Coalescer). Three connections: the HTTP path's intake,
+// the summaries (a long summary never delays an intake), the workers and the breaker.
+// Nothing blocks in Redis: the feeder is woken by this instance's own intake.
 #pragma once
 #include <memory>
 
+#include "coalescer.hpp"
 #include "redis_connection.hpp"
 #include "store.hpp"
 
@@ -18,7 +22,9 @@ namespace rinha {
 
 class RedisStore final : public Store {
  public:
-  RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout);
+  // `settle_window`: how long records are collected into one batch (0: one event-loop turn).
+  RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds settle_window = std::chrono::milliseconds{0});
   void start();
   void stop();
 
@@ -50,9 +56,18 @@ class RedisStore final : public Store {
   asio::awaitable<RedisReply> eval_argv(RedisConnection& conn, Script& script, int num_keys,
                                         std::vector<std::string_view> keys_and_args);
 
+  struct LedgerEntry {
+    std::string field;   // processing-hash field
+    char ledger;         // '1' default, '2' fallback
+    std::string score;   // requestedAt ms
+    std::string member;  // "<id>:<cents>"
+  };
+  asio::awaitable<bool> record_batch(const std::vector<LedgerEntry>& batch);
+
   std::string queue_key_, processing_key_, other_queue_key_;
-  RedisConnection http_, work_;
+  RedisConnection http_, work_, summary_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_;
+  Coalescer<LedgerEntry> records_;
 };
 
 }  // namespace rinha

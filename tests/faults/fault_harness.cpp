@@ -123,7 +123,7 @@ namespace {
 
 bool queues_empty(Stack& s) {
   for (const char* key : {"payments:queue:1", "payments:queue:2", "payments:processing:1", "payments:processing:2"}) {
-    if (s.redis(std::string("LLEN ") + key) != "0\n") return false;
+    if (s.redis(std::string(std::string_view(key).find("processing") == std::string_view::npos ? "LLEN " : "HLEN ") + key) != "0\n") return false;
   }
   return true;
 }

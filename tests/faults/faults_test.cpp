@@ -373,7 +373,7 @@ TEST(Faults, SigtermInstanceMidLoad) {
   const int exit_ms = wait_exit(pid, 15s);
   struct stat st{};
   const bool socket_gone = ::stat((s.run_dir() + "/api2.sock").c_str(), &st) != 0;
-  const std::string left_processing = s.redis("LLEN payments:processing:2");
+  const std::string left_processing = s.redis("HLEN payments:processing:2");
   const std::string left_queue = s.redis("LLEN payments:queue:2");
   sleep_for(pick(2s, 10s));  // api1 alone behind nginx
   const int64_t restart_ms = now_epoch_ms();

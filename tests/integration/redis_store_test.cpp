@@ -43,6 +43,16 @@ class RedisStoreTest : public ::testing::Test {
     }
     FAIL() << "redis did not start";
   }
+  std::string redis_cli(const std::string& args) {
+    std::string out;
+    FILE* f = ::popen(("redis-cli -s " + dir_ + "/redis.sock " + args).c_str(), "r");
+    if (!f) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    ::pclose(f);
+    return out;
+  }
   void stop_redis() { std::system(("redis-cli -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
 
   Payment payment(const char* id, int64_t cents = 1990) {
@@ -120,6 +130,34 @@ TEST_F(RedisStoreTest, RequeueGoesToTheHeadAndRecordLeavesProcessing) {
   EXPECT_EQ(s->default_.count, 0);
 }
 
+TEST_F(RedisStoreTest, RecordsOfOneWindowSettleAsOneBatch) {
+  std::vector<std::string> items;
+  for (const char* id : {kA, kB, kC}) {
+    run_coro(io_, store_->enqueue(payment(id)));
+    items.push_back(pop());
+  }
+  // Three workers finishing in the same turn: one script call settles all three.
+  int recorded = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    boost::asio::co_spawn(io_, [&, i]() -> boost::asio::awaitable<void> {
+      Payment p = *decode_payment(items[i]);
+      if (co_await store_->record(items[i], p, i == 2 ? Processor::fallback : Processor::default_)) ++recorded;
+    }, boost::asio::detached);
+  }
+  io_.restart();
+  for (int i = 0; i < 200 && recorded < 3; ++i) io_.run_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(recorded, 3);
+  auto backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->processing, 0);
+  auto s = run_coro(io_, store_->summary(TimeRange{}));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->default_.count, 2);
+  EXPECT_EQ(s->fallback.count, 1);
+  const std::string stats = redis_cli("INFO commandstats");
+  EXPECT_NE(stats.find("cmdstat_hdel:calls=1,"), std::string::npos) << stats;
+}
+
 TEST_F(RedisStoreTest, RecordingTwiceCountsOnce) {
   run_coro(io_, store_->enqueue(payment(kA)));
   const std::string a = pop();
@@ -144,7 +182,12 @@ TEST_F(RedisStoreTest, SummaryBoundsAreInclusive) {
 }
 
 TEST_F(RedisStoreTest, RecoveryPutsInFlightBackOldestFirstAtTheHead) {
-  for (const char* id : {kA, kB, kC}) run_coro(io_, store_->enqueue(payment(id)));
+  int64_t accepted = 1;
+  for (const char* id : {kA, kB, kC}) {
+    Payment p = payment(id);
+    p.accepted_at_ms = accepted++;  // "oldest" is the order of acceptance
+    run_coro(io_, store_->enqueue(p));
+  }
   pop();  // A
   pop();  // B, both "in flight" when the instance died
   EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 2);

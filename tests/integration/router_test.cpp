@@ -32,8 +32,8 @@ TEST(Router, EveryPaymentIsStoredOnceAndTheSummaryAgrees) {
   // Nothing stays queued or in flight.
   EXPECT_EQ(s.redis("LLEN payments:queue:1"), "0\n");
   EXPECT_EQ(s.redis("LLEN payments:queue:2"), "0\n");
-  EXPECT_EQ(s.redis("LLEN payments:processing:1"), "0\n");
-  EXPECT_EQ(s.redis("LLEN payments:processing:2"), "0\n");
+  EXPECT_EQ(s.redis("HLEN payments:processing:1"), "0\n");
+  EXPECT_EQ(s.redis("HLEN payments:processing:2"), "0\n");
 }
 
 TEST(Router, BothInstancesServeAndProcess) {
