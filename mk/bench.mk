@@ -1,5 +1,7 @@
 # Local benchmark of the official scenarios: `make bench SCENARIO=preview-2025|final-2025|smoke`
-# runs a floor pass and a system pass under the seed's cgroup limits (scripts/bench.sh).
+# runs a floor pass and a system pass under the per-service limits of
+# deploy/docker-compose.yml, applied through cgroups (scripts/bench.sh). LB=haproxy|nginx
+# (default: the compose lb's), CPU_SCALE (1) multiplies every CPU quota.
 SCENARIO ?= preview-2025
 
 .PHONY: bench
@@ -7,8 +9,9 @@ SCENARIO ?= preview-2025
 bench: deps
 	@BUILD_DIR=$(BUILD_DIR) JOBS=$(or $(BENCH_JOBS),2) scripts/bench.sh $(SCENARIO)
 
-# What one load-balancer hop costs the p99 (floor responder alone vs behind the stack's
-# nginx), ROUNDS alternating pairs: the lowest p99 the two-tier architecture can reach.
+# What one load-balancer hop costs the p99: the floor responder alone vs behind each load
+# balancer of LBS ("haproxy nginx") from its deploy config, at the compose lb's CPU (x
+# CPU_SCALE), ROUNDS (3) rounds: the lowest p99 the two-tier architecture can reach.
 .PHONY: hop-cost
 hop-cost: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/hop-cost.sh $(SCENARIO)
