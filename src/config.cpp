@@ -78,8 +78,10 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.default_outage_wait_ms = v; }, nullptr},
       {"WORKERS", "400", Kind::integer, 1, 4096, "payments in flight to processors per instance (two instances x 400 = the processors' 800 concurrent requests)",
        [](Config& c, int64_t v) { c.workers = v; }, nullptr},
-      {"MAX_SEND_RATE", "500", Kind::integer, 0, 1000000, "payments taken from the queue per second per instance, at most (0: unlimited): a backlog drains without starving Redis's CPU share, which the intake needs",
+      {"MAX_SEND_RATE", "0", Kind::integer, 0, 1000000, "ceiling of the payments taken per second per instance (0: none); below it the rate adapts to Redis's round-trip time and the processors' 429s (see README, \"Pacing\")",
        [](Config& c, int64_t v) { c.max_send_rate = v; }, nullptr},
+      {"BATCH_WINDOW", "20ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
+       [](Config& c, int64_t v) { c.batch_window_ms = v; }, nullptr},
       {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",
        [](Config& c, int64_t v) { c.processor_timeout_ms = v; }, nullptr},
       {"BACKOFF_BASE", "20ms", Kind::duration_ms, 1, 60000, "first retry delay; doubles per attempt",
@@ -143,12 +145,12 @@ const std::vector<ConfigDoc>& config_docs() {
 std::string describe(const Config& c) {
   return fmt::format(
       "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
-      "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} processor_timeout_ms={} backoff_ms={}..{} "
+      "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} batch_window_ms={} processor_timeout_ms={} backoff_ms={}..{} "
       "breaker_poll_ms={} purge={}",
       c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
       c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
       c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
-      c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
+      c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
       c.purge_token.empty() ? "disabled" : "enabled");
 }
 

@@ -28,7 +28,8 @@ struct Config {
   int64_t latency_diff_ms = 1000;
   int64_t default_outage_wait_ms = 90000;
   int64_t workers = 400;
-  int64_t max_send_rate = 500;     // payments taken per second per instance; 0: unlimited            // payments in flight per instance
+  int64_t max_send_rate = 0;       // ceiling of the adaptive take rate per instance (pacer.hpp); 0: none
+  int64_t batch_window_ms = 20;    // takes and records within this window go to Redis as one call
   int64_t processor_timeout_ms = 3000;
   int64_t backoff_base_ms = 20;
   int64_t backoff_max_ms = 2000;

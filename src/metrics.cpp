@@ -30,10 +30,10 @@ void LatencyHistogram::render(std::string& out, const char* name, const char* he
 
 std::string Metrics::stats_fields() const {
   return fmt::format(
-      "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} stored_default={} "
+      "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
       "requeued={} dead={} colour={}",
-      payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, stored[1],
+      payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
       stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
       colour_name(colour));
 }
@@ -65,6 +65,7 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_summaries_total", "GET /payments-summary served", summaries_served);
   gauge("rinha_in_flight", "payments being processed by this instance's workers", in_flight);
   gauge("rinha_in_doubt", "payments in flight whose last send ended without a definite answer", in_doubt);
+  gauge("rinha_send_rate", "the pacer's current take rate, payments per second", send_rate);
   per_processor("rinha_stored_total", "payments recorded as stored by the processor", stored);
   per_processor("rinha_duplicate_422_total", "sends answered 422 (already stored)", duplicates_422);
   per_processor("rinha_send_failures_total", "sends answered 5XX/429 or not completed", send_failures);

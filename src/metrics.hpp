@@ -37,6 +37,7 @@ struct Metrics {
   // Workers
   int64_t in_flight = 0;
   int64_t in_doubt = 0;  // in flight with a send outcome unknown
+  int64_t send_rate = 0; // the pacer's current take rate, payments/s
   std::array<int64_t, 3> stored{};          // by Processor
   std::array<int64_t, 3> duplicates_422{};  // by Processor
   std::array<int64_t, 3> send_failures{};   // by Processor: 5XX, 429, refused, timeout

@@ -22,6 +22,7 @@
 #include "clock.hpp"
 #include "config.hpp"
 #include "metrics.hpp"
+#include "pacer.hpp"
 #include "processor_client.hpp"
 #include "store.hpp"
 
@@ -51,7 +52,6 @@ class WorkerPool {
   asio::awaitable<void> recover_orphans();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
-  void refill_tokens();
   int64_t backoff_ms(uint32_t attempts) const;
   // Repeats a Redis move until it succeeds (or the pool stops): without Redis nothing can
   // progress, and the processing list keeps the item safe meanwhile.
@@ -67,12 +67,11 @@ class WorkerPool {
   Breaker& breaker_;
   const Clock& clock_;
   Metrics& metrics_;
+  Pacer pacer_;
   asio::steady_timer slot_freed_;
   asio::steady_timer work_available_;
   bool work_pending_ = false;
   int64_t last_probe_ms_ = INT64_MIN / 2;
-  double send_tokens_ = 0;        // token bucket of MAX_SEND_RATE
-  int64_t last_refill_ms_ = -1;
   bool probing_ = false;  // a probe is in flight
   bool orphans_possible_ = false;  // a take failed: its reply may be lost, not its effect
   int64_t in_flight_ = 0;

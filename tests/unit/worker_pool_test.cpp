@@ -24,6 +24,7 @@ class WorkerPoolTest : public ::testing::Test {
   WorkerPoolTest() : breaker_([this](const FailureSignal& sig) { signals_.push_back(sig.processor); }) {
     cfg_.backoff_base_ms = 1;
     cfg_.backoff_max_ms = 2;
+    cfg_.batch_window_ms = 0;  // takes as soon as woken; the window has a test of its own
     pool_ = std::make_unique<WorkerPool>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
   }
 

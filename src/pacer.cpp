@@ -1,0 +1,77 @@
+// Pacer: multiplicative increase, multiplicative decrease on the feeder's take rate; see the header for the rules.
+#include "pacer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rinha {
+
+Pacer::Pacer(PacerSettings s) : s_(s), rate_(s.start_rate) {
+  if (s_.max_rate > 0) rate_ = std::min(rate_, s_.max_rate);
+  rate_ = std::max(rate_, s_.min_rate);
+}
+
+double Pacer::burst() const { return std::max(1.0, rate_ / 20.0); }  // 50 ms worth
+
+void Pacer::refill(int64_t now_ms) {
+  if (last_refill_ms_ < 0) {
+    tokens_ = burst();
+  } else if (now_ms > last_refill_ms_) {
+    tokens_ = std::min(burst(), tokens_ + static_cast<double>(now_ms - last_refill_ms_) * rate_ / 1000.0);
+  }
+  last_refill_ms_ = std::max(last_refill_ms_, now_ms);
+}
+
+int64_t Pacer::available(int64_t now_ms) {
+  refill(now_ms);
+  return static_cast<int64_t>(std::floor(tokens_));
+}
+
+int64_t Pacer::wait_ms() const {
+  if (tokens_ >= 1.0) return 0;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate_)));
+}
+
+void Pacer::taken(int64_t now_ms, int64_t n, bool limited) {
+  tokens_ = std::max(0.0, tokens_ - static_cast<double>(n));
+  // Grow only while the rate is the bottleneck: an idle pacer keeps its rate, so a backlog
+  // that appears after a quiet hour starts from what was last known to be safe.
+  if (limited && last_grow_ms_ >= 0 && now_ms > last_grow_ms_ && now_ms - last_cut_ms_ >= s_.cut_spacing_ms) {
+    const double dt_s = std::min<int64_t>(now_ms - last_grow_ms_, 1000) / 1000.0;
+    rate_ *= 1.0 + 0.5 * dt_s;
+    if (s_.max_rate > 0) rate_ = std::min(rate_, s_.max_rate);
+  }
+  last_grow_ms_ = now_ms;
+}
+
+double Pacer::base_rtt_ms() const {
+  int64_t m = min_cur_us_;
+  if (min_prev_us_ >= 0 && (m < 0 || min_prev_us_ < m)) m = min_prev_us_;
+  return m < 0 ? 0.0 : static_cast<double>(m) / 1000.0;
+}
+
+void Pacer::observe_rtt(int64_t now_ms, int64_t rtt_us) {
+  if (window_start_ms_ < 0) window_start_ms_ = now_ms;
+  if (now_ms - window_start_ms_ >= s_.min_window_ms) {
+    min_prev_us_ = min_cur_us_;
+    min_cur_us_ = -1;
+    window_start_ms_ = now_ms;
+  }
+  const double base_ms = base_rtt_ms();
+  srtt_us_ = srtt_us_ < 0 ? static_cast<double>(rtt_us) : srtt_us_ + (static_cast<double>(rtt_us) - srtt_us_) / 8.0;
+  if (min_cur_us_ < 0 || rtt_us < min_cur_us_) min_cur_us_ = rtt_us;
+  const double srtt_ms = srtt_us_ / 1000.0;
+  if (base_ms > 0 && srtt_ms > base_ms * s_.rtt_factor && srtt_ms > base_ms + s_.rtt_slack_ms) cut(now_ms);
+}
+
+void Pacer::observe_overload(int64_t now_ms) { cut(now_ms); }
+
+void Pacer::cut(int64_t now_ms) {
+  if (now_ms - last_cut_ms_ < s_.cut_spacing_ms) return;
+  last_cut_ms_ = now_ms;
+  rate_ = std::max(s_.min_rate, rate_ / 2.0);
+  tokens_ = std::min(tokens_, burst());
+  ++cuts_;
+}
+
+}  // namespace rinha

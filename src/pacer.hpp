@@ -1,0 +1,68 @@
+// Pacer: how many payments per second the feeder may take from the queue. It adapts to
+// what this instance sees, never to a constant tuned for one machine:
+//   - the round-trip time of its own Redis calls: a Redis near its CPU quota answers late
+//     (queueing first, then throttling stalls of up to a quota period), and the intake
+//     shares that Redis, so a smoothed round trip far above the recent minimum halves the
+//     rate. Smoothed (TCP's SRTT, 1/8 gain) and with a slack of milliseconds: one reply
+//     that waited behind a batch, or for this instance's own busy event loop, is no
+//     congestion (seen: a 2 ms threshold on raw samples held a preview's backlog at 50/s);
+//   - its own sends' outcomes: a processor answering 429 (too many requests) halves it too;
+//   - otherwise, while the rate is what holds the feeder back (a backlog), the rate grows
+//     by half of itself per second, up to the ceiling.
+// A token bucket with a burst of 50 ms at the current rate turns the rate into takes.
+// Pure: time comes in as arguments; every rule has a table-driven test.
+#pragma once
+#include <cstdint>
+
+namespace rinha {
+
+struct PacerSettings {
+  double start_rate = 500;     // payments/s before anything was observed
+  double min_rate = 50;        // never below: a backlog always drains
+  double max_rate = 0;         // ceiling (0: none)
+  double rtt_factor = 4;       // a smoothed round trip over factor x the recent minimum ...
+  double rtt_slack_ms = 5;     // ... and over the minimum plus this is congestion
+  int64_t cut_spacing_ms = 500;  // one cut per congestion episode, not one per late reply
+  int64_t min_window_ms = 5000;  // the recent minimum covers the last 5-10 s
+};
+
+class Pacer {
+ public:
+  explicit Pacer(PacerSettings s = {});
+
+  // Payments that may be taken now (whole tokens), after refilling at the current rate.
+  int64_t available(int64_t now_ms);
+  // `n` payments were taken; `limited`: the feeder wanted more than available() allowed.
+  void taken(int64_t now_ms, int64_t n, bool limited);
+  // Milliseconds until one token is available (0 if one is now).
+  int64_t wait_ms() const;
+
+  // One measured Redis round trip of this instance, in microseconds.
+  void observe_rtt(int64_t now_ms, int64_t rtt_us);
+  // A processor refused for load (429).
+  void observe_overload(int64_t now_ms);
+
+  double rate() const { return rate_; }
+  double base_rtt_ms() const;  // the recent minimum (0 before any sample)
+  double srtt_ms() const { return srtt_us_ / 1000.0; }
+  uint64_t cuts() const { return cuts_; }
+
+ private:
+  void cut(int64_t now_ms);
+  void refill(int64_t now_ms);
+  double burst() const;
+
+  PacerSettings s_;
+  double rate_;
+  double tokens_ = 0;
+  int64_t last_refill_ms_ = -1;
+  int64_t last_cut_ms_ = INT64_MIN / 2;
+  int64_t last_grow_ms_ = -1;
+  // Windowed minimum of the round trip: the minimum of the current and the previous window.
+  int64_t min_cur_us_ = -1, min_prev_us_ = -1;
+  int64_t window_start_ms_ = -1;
+  double srtt_us_ = -1;  // smoothed round trip
+  uint64_t cuts_ = 0;
+};
+
+}  // namespace rinha

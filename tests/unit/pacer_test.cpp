@@ -1,0 +1,109 @@
+#include "pacer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rinha {
+namespace {
+
+PacerSettings settings(double start = 1000, double min = 50, double max = 0) {
+  PacerSettings s;
+  s.start_rate = start;
+  s.min_rate = min;
+  s.max_rate = max;
+  return s;
+}
+
+// Round trips as (ms since start, rtt us); `run(from, n, step, rtt)` is n of them.
+using Samples = std::vector<std::pair<int64_t, int64_t>>;
+Samples run(int64_t from_ms, int n, int64_t step_ms, int64_t rtt_us) {
+  Samples out;
+  for (int i = 0; i < n; ++i) out.emplace_back(from_ms + i * step_ms, rtt_us);
+  return out;
+}
+Samples operator+(Samples a, const Samples& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+struct RttCase {
+  const char* name;
+  Samples rtts;
+  double expected_rate;
+};
+
+TEST(Pacer, RoundTripRules) {
+  const RttCase cases[] = {
+      {"steady round trips keep the rate", Samples{{0, 200}, {10, 210}, {20, 190}, {30, 250}}, 1000},
+      {"one late reply is smoothed away", run(0, 2, 10, 200) + Samples{{20, 20000}}, 1000},
+      {"a run of late replies halves it", run(0, 2, 10, 200) + run(20, 8, 10, 20000), 500},
+      {"late but within the slack: no cut", run(0, 2, 10, 200) + run(20, 20, 10, 4000), 1000},
+      {"slow but within the factor: no cut", run(0, 2, 10, 2000) + run(20, 20, 10, 7500), 1000},
+      {"two episodes apart: two cuts", run(0, 2, 10, 200) + run(20, 5, 10, 20000) + run(600, 5, 10, 20000), 250},
+      {"the first sample alone decides nothing", Samples{{0, 90000}}, 1000},
+      {"cuts stop at the minimum", Samples{{0, 100}} + run(1, 9, 500, 50000), 50},
+  };
+  for (const RttCase& c : cases) {
+    Pacer p(settings());
+    for (auto [at, rtt] : c.rtts) p.observe_rtt(at, rtt);
+    EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
+  }
+}
+
+TEST(Pacer, TheMinimumIsRecentNotAllTime) {
+  PacerSettings s = settings();
+  s.min_window_ms = 1000;
+  const Samples slower = run(3100, 8, 10, 8000);  // 8 ms round trips
+  Pacer fresh(s);  // its minimum is 0.1 ms: 8 ms is congestion
+  for (auto [at, rtt] : Samples{{3000, 100}} + slower) fresh.observe_rtt(at, rtt);
+  EXPECT_DOUBLE_EQ(fresh.rate(), 500);
+  Pacer p(s);  // 0.1 ms long ago, 3 ms for the last two windows: 8 ms is within 4x
+  for (auto [at, rtt] : Samples{{0, 100}} + run(2000, 100, 10, 3000) + slower) p.observe_rtt(at, rtt);
+  EXPECT_DOUBLE_EQ(p.base_rtt_ms(), 3.0);
+  EXPECT_DOUBLE_EQ(p.rate(), 1000);
+}
+
+TEST(Pacer, OverloadHalvesTheRate) {
+  Pacer p(settings());
+  p.observe_overload(0);
+  EXPECT_DOUBLE_EQ(p.rate(), 500);
+  p.observe_overload(400);  // within the spacing: the same episode
+  EXPECT_DOUBLE_EQ(p.rate(), 500);
+  EXPECT_EQ(p.cuts(), 1u);
+}
+
+TEST(Pacer, GrowsOnlyWhileItIsTheBottleneck) {
+  Pacer p(settings(1000, 50, 4000));
+  p.taken(0, 10, false);
+  p.taken(1000, 10, false);  // not limited: the feeder had less work than tokens
+  EXPECT_DOUBLE_EQ(p.rate(), 1000);
+  p.taken(2000, 10, true);   // limited for a second: +50 %
+  EXPECT_DOUBLE_EQ(p.rate(), 1500);
+  for (int64_t t = 3000; t < 10000; t += 1000) p.taken(t, 10, true);
+  EXPECT_DOUBLE_EQ(p.rate(), 4000);  // the ceiling
+}
+
+TEST(Pacer, NoGrowthRightAfterACut) {
+  Pacer p(settings());
+  p.taken(0, 1, true);
+  p.observe_overload(100);
+  p.taken(400, 1, true);  // 300 ms after the cut: held
+  EXPECT_DOUBLE_EQ(p.rate(), 500);
+}
+
+TEST(Pacer, TokenBucketAllowsFiftyMillisecondsOfBurst) {
+  Pacer p(settings(1000));
+  EXPECT_EQ(p.available(0), 50);
+  p.taken(0, 50, true);
+  EXPECT_EQ(p.available(0), 0);
+  EXPECT_EQ(p.wait_ms(), 1);
+  EXPECT_EQ(p.available(10), 10);      // 1000/s refills 10 in 10 ms
+  EXPECT_EQ(p.available(10'000), 50);  // never more than the burst
+}
+
+TEST(Pacer, StartIsClampedToTheBounds) {
+  EXPECT_DOUBLE_EQ(Pacer(settings(1000, 50, 200)).rate(), 200);
+  EXPECT_DOUBLE_EQ(Pacer(settings(10, 50, 0)).rate(), 50);
+}
+
+}  // namespace
+}  // namespace rinha
