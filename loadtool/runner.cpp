@@ -15,8 +15,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <sys/resource.h>
 #include <uuid/uuid.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -263,7 +265,28 @@ class Run {
         else if (!res_.backlog_seen) ++metrics_misses;
       }
       res_.monitor.push_back(s);
+      if (k > 0 && k % 10 == 0) progress(k, s);
     }
+  }
+
+  // One line on stderr every 10 s, so a long run never looks hung: elapsed, load, answers,
+  // p99 of the last 10 s and so far, the backend's backlog, and the tool's own CPU.
+  void progress(int64_t k, const MonitorSample& s) const {
+    const auto& per_s = res_.official.per_second_us();
+    std::vector<uint32_t> recent;
+    for (int64_t i = std::max<int64_t>(0, k - 10); i < k && i < static_cast<int64_t>(per_s.size()); ++i)
+      recent.insert(recent.end(), per_s[static_cast<size_t>(i)].begin(), per_s[static_cast<size_t>(i)].end());
+    const double p99_recent = latency_summarize(std::move(recent)).p99_ms;
+    const double p99_all = latency_summarize(res_.official.all_us()).p99_ms;
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const double tool_cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    std::string backlog = s.backlog >= 0 ? std::to_string(static_cast<long long>(s.backlog)) : std::string("n/a");
+    std::fprintf(stderr, "rinha-load: t=%llds/%llds vus=%lld ok=%lld failed=%lld p99_10s=%.2fms p99=%.2fms backlog=%s tool_cpu=%.1fs\n",
+                 static_cast<long long>(k), static_cast<long long>(sc_.duration_s),
+                 static_cast<long long>(scenario_vus_at(sc_, std::min<int64_t>(k, sc_.duration_s) * 1000)),
+                 static_cast<long long>(res_.payments_ok), static_cast<long long>(res_.payments_failed), p99_recent,
+                 p99_all, backlog.c_str(), tool_cpu_s);
   }
 
   asio::awaitable<void> teardown() {
@@ -308,6 +331,7 @@ class Run {
     const auto limit = started + std::chrono::seconds(opt_.drain_s);
     asio::steady_timer pause(io_);
     DrainResult out;
+    int polls = 0;
     for (;;) {
       const std::string q = all_time_query();
       ProcessorSummary pd = co_await processor_summary(d, q, false);
@@ -316,6 +340,10 @@ class Run {
       out.waited_s = std::chrono::duration<double>(Clock::now() - started).count();
       out.lost = res_.payments_ok - out.stored;
       if (out.lost <= 0 || Clock::now() >= limit) break;
+      if (++polls % 20 == 0)
+        std::fprintf(stderr, "rinha-load: drain %.0fs/%llds stored=%lld of %lld, waiting for %lld\n", out.waited_s,
+                     static_cast<long long>(opt_.drain_s), static_cast<long long>(out.stored),
+                     static_cast<long long>(res_.payments_ok), static_cast<long long>(out.lost));
       pause.expires_after(milliseconds(500));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
     }
