@@ -52,6 +52,9 @@ else
   log "cgroups $CG_MODE, $setup; simulators and load tool unlimited"
 fi
 
+# One connection per VU (capacity-3x: 1650) plus the stack's: the load tool inherits this.
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 16384 ] || ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$FLOOR_PORT" "$NGINX_PORT" "$SIM_DEFAULT_PORT" "$SIM_FALLBACK_PORT"; do
   port_busy "$p" && { log "port $p is already in use (another stack running? try 'make down' or set NGINX_PORT/SIM_*_PORT/FLOOR_PORT)"; exit 1; }
