@@ -62,8 +62,8 @@ done
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building in $BUILD_DIR"
-  cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS" --target rinha-load payment-sim rinha-api >"$out/build.log" 2>&1 &
+  cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log"; exit 1; }
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target rinha-load payment-sim rinha-api >>"$out/build.log" 2>&1 &
   build_pid=$!
   heartbeat "still building (log: $out/build.log)" "$build_pid" &
   wait "$build_pid" || { tail -n 30 "$out/build.log"; exit 1; }
@@ -252,5 +252,5 @@ awk '$1 == "system" {
     printf "bench:   %-6s cpus=%-5s cpu_s=%-7s cpu_s_per_1k=%-6s busiest_1s=%-5s throttled=%-6s peak_mb=%-6s rss_peak_mb=%s\n",
       $2, v["cpus"], v["cpu_s"], v["cpu_s_per_1k"], v["busiest_1s"], $2 == "total" ? "-" : v["throttled_share"], v["peak_mb"], v["rss_peak_mb"]
     delete v }' "$out/system/resources.txt"
-log "report: $out/system/report.html (floor: $out/floor/report.html)"
+log "report: $out/system/report.html$([ -f "$out/floor/report.html" ] && echo " (floor: $out/floor/report.html)" || true)"
 exit "$status"
