@@ -70,11 +70,12 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 load=$BUILD_DIR/loadtool/rinha-load
 
-floor_pid=""; sim_pids=(); stack_up=0; groups=(); sampler_pid=""
+floor_pid=""; proxy_pid=""; sim_pids=(); stack_up=0; groups=(); sampler_pid=""
 cleanup() {
   set +e
   [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null && wait "$sampler_pid" 2>/dev/null
   [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null && wait "$floor_pid" 2>/dev/null
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null && wait "$proxy_pid" 2>/dev/null
   [ $stack_up -eq 1 ] && "$here/scripts/stack.sh" down >/dev/null 2>&1
   for p in "${sim_pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   for g in "${groups[@]}"; do cg_remove "$g"; done
@@ -166,21 +167,52 @@ resources_header() {  # resources_header PASS PAYMENTS
     >"$out/$1/resources.txt"
 }
 
-# ---- pass 1: floor (trivial responder with the load balancer's limits) ----
-if [ "${SKIP_FLOOR:-0}" != 1 ]; then
+# ---- floor passes: what the machine, the tool and the load balancer cost by themselves ----
+# direct:  the trivial responder alone, with the lb's limits (what the machine and tool cost);
+# proxied: the same responder (with an API's limits) behind $LB with the lb's limits and the
+#          deployed config, as both upstreams: the floor of the architecture, the p99 no
+#          system behind that load balancer can beat. The system's p99 is compared with it.
+# FLOOR_PASSES picks them ("direct proxied" by default; SKIP_FLOOR=1 = none).
+FLOOR_PASSES=${FLOOR_PASSES:-direct proxied}
+[ "${SKIP_FLOOR:-0}" = 1 ] && FLOOR_PASSES=""
+PROXY_PORT=${PROXY_PORT:-$((FLOOR_PORT - 1))}
+api_svc=${LIMIT_SERVICES[1]}   # the first API service of the compose (after lb)
+floor_pass() {  # floor_pass NAME PORT GROUP_SPEC...: one floor-mode run, its score and resources
+  local pass=$1 port=$2; shift 2
+  log "floor pass '$pass': $name against :$port"
+  start_sampler "$out/$pass/cpu-samples.txt" "$@"
+  "$load" --scenario "$scenario" --floor --backend "http://127.0.0.1:$port" --out "$out/$pass" | tee "$out/$pass/score.txt"
+  stop_sampler
+  resources_header "$pass" "$(payments_of "$out/$pass/score.txt")"
+}
+if [ -n "$FLOOR_PASSES" ]; then
   mkdir -p "$out/floor/nginx/floor-tmp"
   floor_conf "$FLOOR_PORT" > "$out/floor/nginx/nginx-floor.conf"
   nginx -p "$out/floor/nginx" -c "$out/floor/nginx/nginx-floor.conf" -g 'daemon off;' 2>"$out/floor/nginx/stderr.log" &
   floor_pid=$!
   wait_http -X POST "http://127.0.0.1:$FLOOR_PORT/payments" || { log "floor nginx did not start"; cat "$out/floor/nginx/stderr.log"; exit 1; }
   mapfile -t floor_pids < <(with_children "$floor_pid")
-  place floor-nginx lb "${floor_pids[@]}"
-  log "pass 1/2: floor ($name against nginx-floor on :$FLOOR_PORT, the lb's limits)"
-  start_sampler "$out/floor/cpu-samples.txt" "floor-nginx:$(IFS=,; echo "${floor_pids[*]}")"
-  "$load" --scenario "$scenario" --floor --backend "http://127.0.0.1:$FLOOR_PORT" --out "$out/floor" | tee "$out/floor/score.txt"
-  stop_sampler
-  resources_header floor "$(payments_of "$out/floor/score.txt")"
-  stats floor lb floor-nginx "$out/floor/cpu-samples.txt" 1 "$(payments_of "$out/floor/score.txt")" "${floor_pids[@]}"
+  if [[ " $FLOOR_PASSES " == *" direct "* ]]; then
+    place floor-nginx lb "${floor_pids[@]}"
+    floor_pass floor "$FLOOR_PORT" "floor-nginx:$(IFS=,; echo "${floor_pids[*]}")"
+    stats floor lb floor-nginx "$out/floor/cpu-samples.txt" 1 "$(payments_of "$out/floor/score.txt")" "${floor_pids[@]}"
+  fi
+  if [[ " $FLOOR_PASSES " == *" proxied "* ]]; then
+    mkdir -p "$out/proxied/lb"
+    place proxied-responder "$api_svc" "${floor_pids[@]}"
+    conf=$out/proxied/lb/$([ "$LB" = haproxy ] && echo haproxy.cfg || echo nginx.conf)
+    lb_render "$LB" "$PROXY_PORT" "$out/proxied/lb" "127.0.0.1:$FLOOR_PORT" "127.0.0.1:$FLOOR_PORT" >"$conf"
+    lb_command "$LB" "$conf" "$out/proxied/lb"
+    "${LB_CMD[@]}" 2>"$out/proxied/lb/stderr.log" &
+    proxy_pid=$!
+    wait_http -X POST "http://127.0.0.1:$PROXY_PORT/payments" || { log "$LB (proxied floor) did not start"; cat "$out/proxied/lb/stderr.log"; exit 1; }
+    mapfile -t proxy_pids < <(with_children "$proxy_pid")
+    place proxied-lb lb "${proxy_pids[@]}"
+    floor_pass proxied "$PROXY_PORT" "proxied-lb:$(IFS=,; echo "${proxy_pids[*]}")" "proxied-responder:$(IFS=,; echo "${floor_pids[*]}")"
+    stats proxied lb proxied-lb "$out/proxied/cpu-samples.txt" 1 "$(payments_of "$out/proxied/score.txt")" "${proxy_pids[@]}"
+    stats proxied "$api_svc" proxied-responder "$out/proxied/cpu-samples.txt" 2 "$(payments_of "$out/proxied/score.txt")" "${floor_pids[@]}"
+    kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""
+  fi
   kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true; floor_pid=""
 fi
 
@@ -211,7 +243,8 @@ for svc in "${LIMIT_SERVICES[@]}"; do
 done
 specs+=("sys-sims:$(IFS=,; echo "${sim_pids[*]}")")
 log "pass 2/2: system ($name against the stack on :$NGINX_PORT behind $LB, processor fees $fee_default/$fee_fallback)"
-compare=(); [ -f "$out/floor/results.json" ] && compare=(--compare-floor "$out/floor/results.json")
+compare=()
+for f in "$out/proxied/results.json" "$out/floor/results.json"; do [ -f "$f" ] && { compare=(--compare-floor "$f"); break; }; done
 start_sampler "$out/system/cpu-samples.txt" "${specs[@]}"
 set +e
 "$load" --scenario "$scenario" --backend "http://127.0.0.1:$NGINX_PORT" \
@@ -233,7 +266,7 @@ total system "$out/system/cpu-samples.txt" "$payments" "${totals[@]}"
 [ -z "${BENCH_RUN_DIR:-}" ] && rm -rf "$RUN_DIR/appendonlydir" "$RUN_DIR"/*.aof* "$RUN_DIR"/*.sock 2>/dev/null
 
 # Per-service figures into each report, above its embedded JSON.
-for pass in floor system; do
+for pass in floor proxied system; do
   f=$out/$pass/report.html
   [ -f "$f" ] && [ -f "$out/$pass/resources.txt" ] || continue
   { echo "<h3>Per-service resources (cgroups: $CG_MODE${CG_WHY:+, $CG_WHY})</h3><pre>"
@@ -245,7 +278,16 @@ done
 echo
 log "results in $out"
 [ -f "$out/floor/score.txt" ] && log "floor : $(cat "$out/floor/score.txt")"
+[ -f "$out/proxied/score.txt" ] && log "proxied: $(cat "$out/proxied/score.txt")"
 log "system: $(cat "$out/system/score.txt")"
+p99_of() { sed -n 's/.* p99=\([0-9.]*\)ms.*/\1/p' "$1"; }
+if [ -f "$out/system/score.txt" ]; then
+  sys_p99=$(p99_of "$out/system/score.txt")
+  for pass in floor proxied; do
+    [ -f "$out/$pass/score.txt" ] || continue
+    log "p99: system ${sys_p99}ms / $pass $(p99_of "$out/$pass/score.txt")ms = $(awk -v a="$sys_p99" -v b="$(p99_of "$out/$pass/score.txt")" 'BEGIN { printf "%.2f", a / b }')x"
+  done
+fi
 log "cost per service (lb=$LB, CPU_SCALE=$CPU_SCALE, ${payments:-0} payments; busiest_1s: share of the quota in its busiest second):"
 awk '$1 == "system" {
     for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }

@@ -17,6 +17,7 @@ CG_V2=/sys/fs/cgroup
 CG_CLK_TCK=$(getconf CLK_TCK)
 
 cg_detect() {
+  if [ "${NO_CGROUPS:-0}" = 1 ]; then CG_MODE=none; CG_WHY="NO_CGROUPS=1"; return; fi
   if [ "$(id -u)" -ne 0 ]; then CG_MODE=none; CG_WHY="not root"; return; fi
   if [ -f $CG_V2/cgroup.controllers ] && grep -qw cpu $CG_V2/cgroup.controllers \
      && grep -qw memory $CG_V2/cgroup.controllers; then
