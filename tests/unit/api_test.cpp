@@ -82,6 +82,8 @@ TEST_F(ApiTest, PurgeNeedsAConfiguredToken) {
   EXPECT_EQ(call("POST", "/purge-payments").status, 403);
   cfg_.purge_token = "s3cret";
   EXPECT_EQ(call("POST", "/purge-payments", {}, "wrong").status, 401);
+  for (const char* near : {"s3cre", "s3cret!", "S3cret", "s3cres", ""})  // prefixes, extensions, one letter off
+    EXPECT_EQ(call("POST", "/purge-payments", {}, near).status, 401) << near;
   EXPECT_EQ(store_.ledger.size(), 1u);
   EXPECT_EQ(call("POST", "/purge-payments", {}, "s3cret").status, 200);
   EXPECT_TRUE(store_.ledger.empty());
