@@ -38,7 +38,9 @@ void Pacer::taken(int64_t now_ms, int64_t n, bool limited) {
   // that appears after a quiet hour starts from what was last known to be safe.
   if (limited && last_grow_ms_ >= 0 && now_ms > last_grow_ms_ && now_ms - last_cut_ms_ >= s_.cut_spacing_ms) {
     const double dt_s = std::min<int64_t>(now_ms - last_grow_ms_, 1000) / 1000.0;
-    rate_ *= 1.0 + 0.5 * dt_s;
+    if (cut_rate_ > 0 && now_ms - last_cut_ms_ >= s_.forget_cut_ms) cut_rate_ = 0;
+    const double gain = cut_rate_ > 0 && rate_ >= cut_rate_ ? 0.1 : 0.5;
+    rate_ *= 1.0 + gain * dt_s;
     if (s_.max_rate > 0) rate_ = std::min(rate_, s_.max_rate);
   }
   last_grow_ms_ = now_ms;
@@ -66,10 +68,15 @@ void Pacer::observe_rtt(int64_t now_ms, int64_t rtt_us) {
 
 void Pacer::observe_overload(int64_t now_ms) { cut(now_ms); }
 
+void Pacer::observe_lag(int64_t now_ms, int64_t lag_us) {
+  if (lag_us > s_.lag_limit_ms * 1000) cut(now_ms);
+}
+
 void Pacer::cut(int64_t now_ms) {
   if (now_ms - last_cut_ms_ < s_.cut_spacing_ms) return;
   last_cut_ms_ = now_ms;
   rate_ = std::max(s_.min_rate, rate_ / 2.0);
+  cut_rate_ = rate_;
   tokens_ = std::min(tokens_, burst());
   ++cuts_;
 }

@@ -6,9 +6,16 @@
 //     rate. Smoothed (TCP's SRTT, 1/8 gain) and with a slack of milliseconds: one reply
 //     that waited behind a batch, or for this instance's own busy event loop, is no
 //     congestion (seen: a 2 ms threshold on raw samples held a preview's backlog at 50/s);
+//   - how late its own timers fire: a sleep that overshoots by LAG_LIMIT (10 ms) means this
+//     instance's event loop was held (its CPU quota exhausted, or its loop busy), and every
+//     request arriving meanwhile waited as long; that halves the rate too (seen: at half the
+//     CPU, a preview's 5,600-payment drain ran the APIs at 100 % of their quota and the
+//     intake's p99 of those 10 s to 29 ms, while Redis's round trip stayed short);
 //   - its own sends' outcomes: a processor answering 429 (too many requests) halves it too;
 //   - otherwise, while the rate is what holds the feeder back (a backlog), the rate grows
-//     by half of itself per second, up to the ceiling.
+//     by half of itself per second, but by a tenth above the rate a cut last left (as TCP
+//     grows linearly above ssthresh: the trouble was at twice that), up to the ceiling;
+//     30 s without a cut forget that rate.
 // A token bucket with a burst of 50 ms at the current rate turns the rate into takes.
 // Pure: time comes in as arguments; every rule has a table-driven test.
 #pragma once
@@ -24,6 +31,8 @@ struct PacerSettings {
   double rtt_slack_ms = 5;     // ... and over the minimum plus this is congestion
   int64_t cut_spacing_ms = 500;  // one cut per congestion episode, not one per late reply
   int64_t min_window_ms = 5000;  // the recent minimum covers the last 5-10 s
+  int64_t lag_limit_ms = 10;     // a timer this late is a held event loop
+  int64_t forget_cut_ms = 30000; // after this long without a cut, grow fast again
 };
 
 class Pacer {
@@ -41,6 +50,8 @@ class Pacer {
   void observe_rtt(int64_t now_ms, int64_t rtt_us);
   // A processor refused for load (429).
   void observe_overload(int64_t now_ms);
+  // A timer of this instance fired `lag_us` after its due time.
+  void observe_lag(int64_t now_ms, int64_t lag_us);
 
   double rate() const { return rate_; }
   double base_rtt_ms() const;  // the recent minimum (0 before any sample)
@@ -63,6 +74,7 @@ class Pacer {
   int64_t window_start_ms_ = -1;
   double srtt_us_ = -1;  // smoothed round trip
   uint64_t cuts_ = 0;
+  double cut_rate_ = 0;  // the rate right after the last cut (0: none remembered)
 };
 
 }  // namespace rinha

@@ -38,9 +38,13 @@ void WorkerPool::start() {
   asio::co_spawn(ex_, feed(), asio::detached);
 }
 
+// Every sleep doubles as a probe of this instance's event loop: how late it wakes is what
+// any request arriving meanwhile waited too (the pacer slows a drain that holds the loop).
 asio::awaitable<void> WorkerPool::sleep_ms(int64_t ms) {
+  const int64_t started_us = clock_.steady_us();
   asio::steady_timer t(ex_, std::chrono::milliseconds(ms));
-  co_await t.async_wait(as_tuple(use_awaitable));
+  auto [ec] = co_await t.async_wait(as_tuple(use_awaitable));
+  if (!ec) pacer_.observe_lag(clock_.now_ms(), clock_.steady_us() - started_us - ms * 1000);
 }
 
 int64_t WorkerPool::backoff_ms(uint32_t attempts) const {

@@ -100,6 +100,36 @@ TEST(Pacer, TokenBucketAllowsFiftyMillisecondsOfBurst) {
   EXPECT_EQ(p.available(10'000), 50);  // never more than the burst
 }
 
+TEST(Pacer, ALateTimerIsAHeldLoop) {
+  const struct {
+    const char* name;
+    std::vector<int64_t> lags_us;  // one per 600 ms, past the cut spacing
+    double expected_rate;
+  } cases[] = {
+      {"on time", {0, 50, 300}, 1000},
+      {"a few ms late: scheduling noise", {4000, 9000, 10000}, 1000},
+      {"over the limit once", {100, 10001}, 500},
+      {"over the limit twice", {20000, 80000}, 250},
+      {"early (a cancelled or fake timer)", {-5000}, 1000},
+  };
+  for (const auto& c : cases) {
+    Pacer p(settings());
+    int64_t at = 0;
+    for (int64_t lag : c.lags_us) p.observe_lag(at += 600, lag);
+    EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
+  }
+}
+
+TEST(Pacer, AfterACutItGrowsSlowlyAboveTheRateTheCutLeft) {
+  Pacer p(settings(1000));
+  p.taken(0, 1, true);
+  p.observe_lag(0, 50000);          // 1000 -> 500, the remembered rate
+  p.taken(1000, 1, true);           // at the remembered rate: +10 %/s, not +50 %/s
+  EXPECT_DOUBLE_EQ(p.rate(), 550);
+  p.taken(31'000, 1, true);         // 30 s without a cut: forgotten, fast again
+  EXPECT_DOUBLE_EQ(p.rate(), 825);
+}
+
 TEST(Pacer, StartIsClampedToTheBounds) {
   EXPECT_DOUBLE_EQ(Pacer(settings(1000, 50, 200)).rate(), 200);
   EXPECT_DOUBLE_EQ(Pacer(settings(10, 50, 0)).rate(), 50);
