@@ -13,9 +13,11 @@
 //     intake's p99 of those 10 s to 29 ms, while Redis's round trip stayed short);
 //   - its own sends' outcomes: a processor answering 429 (too many requests) halves it too;
 //   - otherwise, while the rate is what holds the feeder back (a backlog), the rate grows
-//     by half of itself per second, but by a tenth above the rate a cut last left (as TCP
-//     grows linearly above ssthresh: the trouble was at twice that), up to the ceiling;
-//     30 s without a cut forget that rate.
+//     by half of itself per second, but by a quarter above the rate a cut last left (as
+//     TCP grows slower above ssthresh: the trouble was at twice that), up to the ceiling;
+//     10 s without a cut forget that rate.
+// A cut needs the rate to have held a backlog within the last second: with nothing to
+// drain, the pacer caused no congestion and a cut would only slow the next drain.
 // A token bucket with a burst of 50 ms at the current rate turns the rate into takes.
 // Pure: time comes in as arguments; every rule has a table-driven test.
 #pragma once
@@ -32,7 +34,8 @@ struct PacerSettings {
   int64_t cut_spacing_ms = 500;  // one cut per congestion episode, not one per late reply
   int64_t min_window_ms = 5000;  // the recent minimum covers the last 5-10 s
   int64_t lag_limit_ms = 10;     // a timer this late is a held event loop
-  int64_t forget_cut_ms = 30000; // after this long without a cut, grow fast again
+  int64_t forget_cut_ms = 10000; // after this long without a cut, grow fast again
+  int64_t limited_recently_ms = 1000;  // cuts only while the rate held a backlog this recently
 };
 
 class Pacer {
@@ -75,6 +78,7 @@ class Pacer {
   double srtt_us_ = -1;  // smoothed round trip
   uint64_t cuts_ = 0;
   double cut_rate_ = 0;  // the rate right after the last cut (0: none remembered)
+  int64_t last_limited_ms_ = INT64_MIN / 2;  // the last take the rate held back
 };
 
 }  // namespace rinha

@@ -10,6 +10,7 @@ PacerSettings settings(double start = 1000, double min = 50, double max = 0) {
   s.start_rate = start;
   s.min_rate = min;
   s.max_rate = max;
+  s.limited_recently_ms = 1'000'000'000;  // a backlog all along (tests below mark it at t=0)
   return s;
 }
 
@@ -44,6 +45,7 @@ TEST(Pacer, RoundTripRules) {
   };
   for (const RttCase& c : cases) {
     Pacer p(settings());
+    p.taken(0, 0, true);  // a backlog is waiting
     for (auto [at, rtt] : c.rtts) p.observe_rtt(at, rtt);
     EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
   }
@@ -54,9 +56,11 @@ TEST(Pacer, TheMinimumIsRecentNotAllTime) {
   s.min_window_ms = 1000;
   const Samples slower = run(3100, 8, 10, 8000);  // 8 ms round trips
   Pacer fresh(s);  // its minimum is 0.1 ms: 8 ms is congestion
+  fresh.taken(0, 0, true);
   for (auto [at, rtt] : Samples{{3000, 100}} + slower) fresh.observe_rtt(at, rtt);
   EXPECT_DOUBLE_EQ(fresh.rate(), 500);
   Pacer p(s);  // 0.1 ms long ago, 3 ms for the last two windows: 8 ms is within 4x
+  p.taken(0, 0, true);
   for (auto [at, rtt] : Samples{{0, 100}} + run(2000, 100, 10, 3000) + slower) p.observe_rtt(at, rtt);
   EXPECT_DOUBLE_EQ(p.base_rtt_ms(), 3.0);
   EXPECT_DOUBLE_EQ(p.rate(), 1000);
@@ -114,6 +118,7 @@ TEST(Pacer, ALateTimerIsAHeldLoop) {
   };
   for (const auto& c : cases) {
     Pacer p(settings());
+    p.taken(0, 0, true);
     int64_t at = 0;
     for (int64_t lag : c.lags_us) p.observe_lag(at += 600, lag);
     EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
@@ -124,10 +129,25 @@ TEST(Pacer, AfterACutItGrowsSlowlyAboveTheRateTheCutLeft) {
   Pacer p(settings(1000));
   p.taken(0, 1, true);
   p.observe_lag(0, 50000);          // 1000 -> 500, the remembered rate
-  p.taken(1000, 1, true);           // at the remembered rate: +10 %/s, not +50 %/s
-  EXPECT_DOUBLE_EQ(p.rate(), 550);
-  p.taken(31'000, 1, true);         // 30 s without a cut: forgotten, fast again
-  EXPECT_DOUBLE_EQ(p.rate(), 825);
+  p.taken(1000, 1, true);           // at the remembered rate: +25 %/s, not +50 %/s
+  EXPECT_DOUBLE_EQ(p.rate(), 625);
+  p.taken(11'000, 1, true);         // 10 s without a cut: forgotten, fast again
+  EXPECT_DOUBLE_EQ(p.rate(), 937.5);
+}
+
+TEST(Pacer, NoCutWithoutABacklog) {
+  PacerSettings s = settings();
+  s.limited_recently_ms = 1000;
+  Pacer p(s);
+  p.observe_lag(100, 50000);   // nothing was ever held back: not the pacer's doing
+  EXPECT_DOUBLE_EQ(p.rate(), 1000);
+  p.taken(200, 5, true);       // now a backlog...
+  p.observe_lag(300, 50000);   // ... and a held loop: cut
+  EXPECT_DOUBLE_EQ(p.rate(), 500);
+  p.observe_lag(5000, 50000);  // 4.8 s after the backlog was last held back: no cut
+  EXPECT_DOUBLE_EQ(p.rate(), 500);
+  p.observe_overload(6000);    // a processor's 429 always counts
+  EXPECT_DOUBLE_EQ(p.rate(), 250);
 }
 
 TEST(Pacer, StartIsClampedToTheBounds) {
