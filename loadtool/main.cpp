@@ -9,7 +9,6 @@
 #include "scenario.hpp"
 #include "score.hpp"
 
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
@@ -67,17 +66,6 @@ Cli parse_cli(int argc, char** argv) {
   }
   if (c.scenario_path.empty() || c.out_dir.empty()) throw std::runtime_error("--scenario and --out are required");
   return c;
-}
-
-loadtool::ToolUsage tool_usage(std::chrono::steady_clock::time_point started) {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  loadtool::ToolUsage u;
-  u.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
-  u.cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-  u.max_rss_kb = ru.ru_maxrss;
-  u.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return u;
 }
 
 void write_file(const std::filesystem::path& p, const std::string& text) {
@@ -150,7 +138,7 @@ int main(int argc, char** argv) {
   }
   in.score = score_compute(si);
   if (!cli.compare_floor.empty()) in.floor_p99_ms = results_read_p99(cli.compare_floor);
-  in.tool = tool_usage(started);
+  in.tool = loadtool::tool_usage(started);
 
   try {
     std::filesystem::create_directories(cli.out_dir);

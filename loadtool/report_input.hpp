@@ -7,6 +7,7 @@
 #include "scenario.hpp"
 #include "score.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,8 @@ struct ToolUsage {
   double wall_s = 0;
   long max_rss_kb = 0;
 };
+// This process's CPU and peak RSS so far (getrusage), and the wall time since `started`.
+ToolUsage tool_usage(std::chrono::steady_clock::time_point started);
 
 struct ReportInput {
   const Scenario* scenario = nullptr;

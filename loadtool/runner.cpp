@@ -6,6 +6,7 @@
 
 #include "iso_time.hpp"
 #include "prometheus.hpp"
+#include "report_input.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -278,15 +279,13 @@ class Run {
       recent.insert(recent.end(), per_s[static_cast<size_t>(i)].begin(), per_s[static_cast<size_t>(i)].end());
     const double p99_recent = latency_summarize(std::move(recent)).p99_ms;
     const double p99_all = latency_summarize(res_.official.all_us()).p99_ms;
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    const double tool_cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    const ToolUsage tool = tool_usage(t0_);
     std::string backlog = s.backlog >= 0 ? std::to_string(static_cast<long long>(s.backlog)) : std::string("n/a");
     std::fprintf(stderr, "rinha-load: t=%llds/%llds vus=%lld ok=%lld failed=%lld p99_10s=%.2fms p99=%.2fms backlog=%s tool_cpu=%.1fs\n",
                  static_cast<long long>(k), static_cast<long long>(sc_.duration_s),
                  static_cast<long long>(scenario_vus_at(sc_, std::min<int64_t>(k, sc_.duration_s) * 1000)),
                  static_cast<long long>(res_.payments_ok), static_cast<long long>(res_.payments_failed), p99_recent,
-                 p99_all, backlog.c_str(), tool_cpu_s);
+                 p99_all, backlog.c_str(), tool.cpu_user_s + tool.cpu_sys_s);
   }
 
   asio::awaitable<void> teardown() {
@@ -400,6 +399,17 @@ class Run {
 RunResult runner_run(const RunOptions& options) {
   Run run(options);
   return run.run();
+}
+
+ToolUsage tool_usage(std::chrono::steady_clock::time_point started) {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  ToolUsage u;
+  u.cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+  u.cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  u.max_rss_kb = ru.ru_maxrss;
+  u.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return u;
 }
 
 }  // namespace loadtool

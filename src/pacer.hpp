@@ -58,7 +58,6 @@ class Pacer {
 
   double rate() const { return rate_; }
   double base_rtt_ms() const;  // the recent minimum (0 before any sample)
-  double srtt_ms() const { return srtt_us_ / 1000.0; }
   uint64_t cuts() const { return cuts_; }
 
  private:

@@ -96,8 +96,8 @@ asio::awaitable<void> WorkerPool::feed() {
     }
     red_wait_ms = cfg_.backoff_base_ms;
     const auto want = static_cast<size_t>(std::min<int64_t>(cfg_.workers - in_flight_, kMaxTake));
-    // The pacer turns a backlog into a drain as fast as Redis keeps answering promptly
-    // (see pacer.hpp). Seen in the preview bench before it: 3,700 payments released in one
+    // The pacer turns a backlog into a drain as fast as Redis and this instance's own event
+    // loop keep up (see pacer.hpp). Seen in the preview bench before it: 3,700 payments released in one
     // second when both processors came back pushed Redis into its quota and the intake's
     // p99 to 70 ms; then a fixed 500/s cap held a 3x load's backlog for minutes.
     const int64_t tokens = pacer_.available(clock_.now_ms());
