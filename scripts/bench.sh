@@ -203,9 +203,7 @@ if [ -n "$FLOOR_PASSES" ]; then
   if [[ " $FLOOR_PASSES " == *" proxied "* ]]; then
     mkdir -p "$out/proxied/lb"
     place proxied-responder "$api_svc" "${floor_pids[@]}"
-    conf=$out/proxied/lb/$([ "$LB" = haproxy ] && echo haproxy.cfg || echo nginx.conf)
-    lb_render "$LB" "$PROXY_PORT" "$out/proxied/lb" "unix:$out/floor/nginx/floor.sock" "unix:$out/floor/nginx/floor.sock" >"$conf"
-    lb_command "$LB" "$conf" "$out/proxied/lb"
+    lb_prepare "$LB" "$PROXY_PORT" "$out/proxied/lb" "unix:$out/floor/nginx/floor.sock" "unix:$out/floor/nginx/floor.sock" || exit 1
     "${LB_CMD[@]}" 2>"$out/proxied/lb/stderr.log" &
     proxy_pid=$!
     wait_http -X POST "http://127.0.0.1:$PROXY_PORT/payments" || { log "$LB (proxied floor) did not start"; cat "$out/proxied/lb/stderr.log"; exit 1; }

@@ -59,9 +59,7 @@ if [ "$CG_MODE" != none ]; then
 fi
 for kind in $LBS; do
   mkdir -p "$out/$kind"
-  conf=$out/$kind/$([ "$kind" = haproxy ] && echo haproxy.cfg || echo nginx.conf)
-  lb_render "$kind" "${LB_PORT[$kind]}" "$out/$kind" "127.0.0.1:$FLOOR_PORT" "127.0.0.1:$FLOOR_PORT" >"$conf"
-  lb_command "$kind" "$conf" "$out/$kind"
+  lb_prepare "$kind" "${LB_PORT[$kind]}" "$out/$kind" "127.0.0.1:$FLOOR_PORT" "127.0.0.1:$FLOOR_PORT" || exit 1
   "${LB_CMD[@]}" 2>"$out/$kind/stderr.log" &
   pids+=($!); lb_pids[$kind]=$!
   wait_http -X POST "http://127.0.0.1:${LB_PORT[$kind]}/payments" \

@@ -5,7 +5,8 @@
 # Docker: the listen port, the upstream addresses (unix sockets or loopback ports instead of
 # api1:8080 and api2:8080, as many as given) and, for nginx, the pid and temp paths (in the
 # run dir) and, as root, the workers' user (so they reach sockets below a private folder).
-# Functions: lb_default, lb_valid KIND, lb_render KIND PORT DIR ADDR..., lb_command KIND CONF DIR
+# Functions: lb_default, lb_valid KIND, lb_render KIND PORT DIR ADDR..., lb_command KIND CONF DIR,
+#            lb_prepare KIND PORT DIR ADDR...
 
 lb_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -84,4 +85,14 @@ lb_command() {
       [ "$(id -u)" -eq 0 ] && g+=" user $(id -un) $(id -gn);"
       LB_CMD=(nginx -c "$conf" -p "$dir/nginx-tmp" -g "$g");;
   esac
+}
+
+# lb_prepare KIND PORT DIR ADDR...: renders the deployed config into DIR (haproxy.cfg or
+# nginx.conf, listening on PORT, one upstream per ADDR) and sets LB_CMD to run it; fails as
+# lb_render does. What every tool that starts a load balancer does first.
+lb_prepare() {
+  local kind=$1 port=$2 dir=$3; shift 3
+  local conf=$dir/$([ "$kind" = haproxy ] && echo haproxy.cfg || echo nginx.conf)
+  lb_render "$kind" "$port" "$dir" "$@" >"$conf" || return
+  lb_command "$kind" "$conf" "$dir"
 }

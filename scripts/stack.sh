@@ -166,11 +166,9 @@ api_addr() {  # api_addr N: where the LB reaches instance N
 }
 
 start_lb() {
-  local conf=$RUN_DIR/$LB.conf n addrs=()
-  [ "$LB" = haproxy ] && conf=$RUN_DIR/haproxy.cfg
+  local n addrs=()
   for n in $(seq "$API_INSTANCES"); do addrs+=("$(api_addr "$n")"); done
-  lb_render "$LB" "$NGINX_PORT" "$RUN_DIR" "${addrs[@]}" >"$conf" || { log "could not render the $LB config"; down; exit 1; }
-  lb_command "$LB" "$conf" "$RUN_DIR"
+  lb_prepare "$LB" "$NGINX_PORT" "$RUN_DIR" "${addrs[@]}" || { log "could not render the $LB config"; down; exit 1; }
   start lb "${LB_CMD[@]}"
   ln -sfn lb.pid "$RUN_DIR/nginx.pid"  # the name before the compose service was `lb`
   wait_for "lb ($LB)" curl -fsS "http://127.0.0.1:$NGINX_PORT/health"
