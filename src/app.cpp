@@ -18,6 +18,7 @@
 #include "http_processor_client.hpp"
 #include "http_server.hpp"
 #include "log.hpp"
+#include "membership.hpp"
 #include "metrics.hpp"
 #include "redis_store.hpp"
 #include "worker_pool.hpp"
@@ -37,25 +38,12 @@ int run_app(const Config& cfg) {
   HttpProcessorClient default_client(ex, cfg.processor_default, max_idle);
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);
 
-  HealthMonitor* monitor_ptr = nullptr;
-  int64_t last_remote_signal_ms[3] = {INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
-  Breaker breaker([&](const FailureSignal& sig) {
-    const Processor p = sig.processor;
-    if (monitor_ptr && monitor_ptr->owner()) {
-      monitor_ptr->on_failure(sig);
-      return;
-    }
-    // Instance 2: at most one signal per processor per poll period goes through Redis.
-    const int64_t now = clock.now_ms();
-    int64_t& last = last_remote_signal_ms[static_cast<int>(p)];
-    if (now - last < cfg.breaker_poll_ms) return;
-    last = now;
-    asio::co_spawn(ex, [&store, sig]() -> asio::awaitable<void> { co_await store.push_signal(sig); }, asio::detached);
-  });
+  Breaker breaker;
   HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
-  if (monitor.owner()) breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
-  monitor_ptr = &monitor;
+  breaker.set_failure_sink([&monitor](const FailureSignal& s) { monitor.on_failure(s); });
+  breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
   WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
   Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });
   HttpServer server(ex, api, metrics, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
 
@@ -70,6 +58,7 @@ int run_app(const Config& cfg) {
     return 1;
   }
   store.start();
+  membership.start();  // first: this instance is alive before it recovers its own work
   monitor.start();
   workers.start();
   server.start();
@@ -79,7 +68,7 @@ int run_app(const Config& cfg) {
     std::printf("listening socket=%s\n", cfg.app_socket.c_str());
   }
   std::fflush(stdout);
-  LOG_INFO("started", "instance={} role={}", cfg.app_name, monitor.owner() ? "health-owner" : "follower");
+  LOG_INFO("started", "instance={} health=by_lease", cfg.app_name);
 
   // One line of counters every kStatsPeriod: what happened, without a line per request.
   constexpr auto kStatsPeriod = std::chrono::seconds(10);
@@ -109,6 +98,7 @@ int run_app(const Config& cfg) {
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
           }
           monitor.stop();
+          membership.stop();
           stats_timer.cancel();
           LOG_INFO("stats", "{}", metrics.stats_fields());
           store.stop();

@@ -19,6 +19,19 @@ bool view_healthy(const ProcessorView& v) {
   return bad == kNever || good > bad;
 }
 
+ProcessorView merge_views(const ProcessorView& a, const ProcessorView& b) {
+  ProcessorView out = a;
+  if (b.health_known && (!a.health_known || b.checked_at_ms > a.checked_at_ms)) {
+    out.health_known = true;
+    out.health_failing = b.health_failing;
+    out.min_response_ms = b.min_response_ms;
+    out.checked_at_ms = b.checked_at_ms;
+  }
+  out.last_failure_ms = std::max(a.last_failure_ms, b.last_failure_ms);
+  out.last_success_ms = std::max(a.last_success_ms, b.last_success_ms);
+  return out;
+}
+
 Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const RoutingPolicy& policy,
                      int64_t default_down_for_ms) {
   const bool d = view_healthy(def);

@@ -1,6 +1,6 @@
 // The circuit breaker. Its decision is a pure function of what the router has observed
 // (health answers and failures seen by workers); the Breaker object holds this instance's
-// view of the shared colour and forwards failure signals to the health owner (instance 1).
+// view of the shared colour and forwards failure signals to the health monitor.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -18,12 +18,17 @@ struct ProcessorView {
   int64_t checked_at_ms = 0;     // when that answer arrived
   int64_t last_failure_ms = -1;  // start of the latest failed send a worker signalled (5XX, timeout, refused)
   int64_t last_success_ms = -1;  // start of the latest send it stored, seen by the health owner
+  bool operator==(const ProcessorView&) const = default;
 };
 
 // Healthy: the most recent evidence is good. Evidence is a health answer (good unless it
 // says failing), a failed send, or a stored send, each dated; with no bad evidence at all
 // a processor is presumed healthy.
 bool view_healthy(const ProcessorView& v);
+
+// What two observers know of one processor, together: every piece of evidence is dated,
+// so the newer health answer and the latest failure and success win.
+ProcessorView merge_views(const ProcessorView& a, const ProcessorView& b);
 
 // The knobs of the decision (from Config).
 struct RoutingPolicy {
@@ -47,8 +52,10 @@ class Breaker {
  public:
   using SignalSink = std::function<void(const FailureSignal&)>;
 
+  Breaker() = default;
   explicit Breaker(SignalSink sink) : sink_(std::move(sink)) {}
-  // On the health owner only: where stored sends are reported, to notice recoveries.
+  // Where failed and stored sends are reported (the health monitor), to notice outages and recoveries.
+  void set_failure_sink(SignalSink sink) { sink_ = std::move(sink); }
   void set_success_sink(SignalSink sink) { success_sink_ = std::move(sink); }
   Colour colour() const { return colour_; }
   void set_colour(Colour c) { colour_ = c; }
@@ -56,7 +63,9 @@ class Breaker {
   Processor probe() const { return probe_; }
   void set_probe(Processor p) { probe_ = p; }
   // A worker saw a send to `p`, started at `sent_at_ms`, fail: tell the health owner.
-  void signal_failure(Processor p, int64_t sent_at_ms) { sink_(FailureSignal{p, sent_at_ms}); }
+  void signal_failure(Processor p, int64_t sent_at_ms) {
+    if (sink_) sink_(FailureSignal{p, sent_at_ms});
+  }
   // A worker saw a send to `p`, started at `sent_at_ms`, stored.
   void signal_success(Processor p, int64_t sent_at_ms) {
     if (success_sink_) success_sink_(FailureSignal{p, sent_at_ms});

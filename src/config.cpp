@@ -56,7 +56,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.app_port = static_cast<int>(v); }, nullptr},
       {"APP_SOCKET", "", Kind::text, 0, 0, "unix socket path to serve the API on instead of APP_PORT", nullptr,
        [](Config& c, std::string v) { c.app_socket = std::move(v); }},
-      {"APP_NAME", "1", Kind::integer, 1, 2, "instance number; selects the queue payments:queue:<n>; 1 owns health checks",
+      {"APP_NAME", "1", Kind::integer, 1, 1024, "instance number, unique per instance; selects the queue payments:queue:<n> (any instance may hold the health lease)",
        [](Config& c, int64_t v) { c.app_name = static_cast<int>(v); }, nullptr},
       {"REDIS_HOST", "127.0.0.1", Kind::text, 0, 0, "Redis host", nullptr,
        [](Config& c, std::string v) { c.redis_host = std::move(v); }},

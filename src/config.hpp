@@ -17,7 +17,7 @@ struct Endpoint {  // parsed http://host:port
 struct Config {
   int app_port = 3000;
   std::string app_socket;          // unix socket path; when set, used instead of app_port
-  int app_name = 1;                // 1 or 2; instance 1 owns the health checks
+  int app_name = 1;                // unique per instance: its queue payments:queue:<n>
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
   std::string redis_socket;        // unix socket path; when set, used instead of host:port

@@ -1,4 +1,4 @@
-// Health polling, failure signals and colour publication (see header for who does what).
+// Health polling, the health lease, failure signals and the routing record (see header).
 #include "health_monitor.hpp"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "instance_token.hpp"
 #include "log.hpp"
 
 namespace rinha {
@@ -16,7 +17,8 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 namespace {
-constexpr int64_t kRepublishMs = 1000;  // re-assert the colour so a restarted Redis learns it
+constexpr int64_t kRepublishMs = 1000;     // re-assert the decision: followers see it is fresh
+constexpr int64_t kReserveRetryMs = 250;   // a health call reserved elsewhere: ask again after this
 }
 
 HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
@@ -29,7 +31,7 @@ HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store&
       breaker_(breaker),
       clock_(clock),
       metrics_(metrics),
-      owner_(cfg.app_name == 1),
+      holder_(instance_token(cfg.app_name)),
       timer_(ex),
       policy_{cfg.latency_diff_ms, cfg.default_outage_wait_ms} {}
 
@@ -63,8 +65,18 @@ void HealthMonitor::stop() {
 }
 
 void HealthMonitor::on_failure(const FailureSignal& signal) {
+  if (signal.processor == Processor::none) return;
   local_signals_.push_back(signal);
-  timer_.cancel();  // react now rather than at the next poll
+  if (owner_) {
+    timer_.cancel();  // react now rather than at the next poll
+    return;
+  }
+  // The owner hears of it through Redis, at most once per processor per poll period.
+  const int64_t now = clock_.now_ms();
+  int64_t& last = last_remote_signal_ms_[static_cast<int>(signal.processor)];
+  if (now - last < cfg_.breaker_poll_ms) return;
+  last = now;
+  asio::co_spawn(ex_, [this, signal]() -> asio::awaitable<void> { co_await store_.push_signal(signal); }, asio::detached);
 }
 
 void HealthMonitor::on_success(const FailureSignal& signal) {
@@ -95,11 +107,58 @@ asio::awaitable<void> HealthMonitor::loop() {
   }
 }
 
+asio::awaitable<void> HealthMonitor::keep_lease() {
+  const int64_t now = clock_.now_ms();
+  if (now - last_lease_try_ms_ < kLeaseRenewMs) co_return;
+  last_lease_try_ms_ = now;
+  const auto state = co_await store_.hold_health_lease(holder_, kLeaseTtlMs);
+  const bool was_owner = owner_;
+  if (!state) {
+    // Unconfirmed: once the lease may have expired, someone else may own it.
+    if (owner_ && now - lease_confirmed_ms_ >= kLeaseTtlMs) owner_ = false;
+  } else if (*state == LeaseState::held_by_other) {
+    owner_ = false;
+  } else {
+    lease_confirmed_ms_ = now;
+    owner_ = true;
+    if (*state == LeaseState::acquired) co_await adopt_published();
+  }
+  if (owner_ != was_owner) {
+    LOG_INFO("health_owner", "instance={} owner={}", cfg_.app_name, owner_);
+    metrics_.health_owner = owner_ ? 1 : 0;
+    if (owner_) {
+      stale_ = false;
+      metrics_.routing_stale = 0;
+    }
+  }
+}
+
+asio::awaitable<void> HealthMonitor::adopt_published() {
+  const auto record = co_await store_.load_routing();
+  if (!record || record->decided_at_ms == 0) co_return;
+  views_[static_cast<int>(Processor::default_)] = merge_views(view(Processor::default_), record->default_view);
+  views_[static_cast<int>(Processor::fallback)] = merge_views(view(Processor::fallback), record->fallback_view);
+  if (record->default_down_since_ms >= 0 &&
+      (default_down_since_ms_ < 0 || record->default_down_since_ms < default_down_since_ms_)) {
+    default_down_since_ms_ = record->default_down_since_ms;
+  }
+  LOG_INFO("routing_adopted", "colour={} decided_at_ms={} default_down_since_ms={}", colour_name(record->colour),
+           record->decided_at_ms, record->default_down_since_ms);
+}
+
 asio::awaitable<void> HealthMonitor::check(Processor p) {
   const int i = static_cast<int>(p);
   const int64_t now = clock_.now_ms();
   if (checking_[i] || now - last_call_ms_[i] < cfg_.health_interval_ms) co_return;
   checking_[i] = true;
+  // The whole system's limit: a previous owner may have called less than an interval ago.
+  // The reservation covers the interval and the call's own deadline (this one may die in it).
+  const bool reserved = co_await store_.reserve_health_call(p, cfg_.health_interval_ms + cfg_.health_timeout_ms, true);
+  if (!reserved) {
+    checking_[i] = false;
+    last_call_ms_[i] = clock_.now_ms() - cfg_.health_interval_ms + kReserveRetryMs;
+    co_return;
+  }
   last_call_ms_[i] = now;
   ++metrics_.health_calls;
   auto result = co_await client(p).health(std::chrono::milliseconds(cfg_.health_timeout_ms));
@@ -111,7 +170,10 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
   // taken), and after an unanswered call one more interval is skipped: the abandoned call
   // still takes the next window, and calling into that window again would queue and be
   // abandoned again, for ever (seen after instance 1 restarted: RED with both processors up).
-  last_call_ms_[i] = result.kind == HealthResult::Kind::error ? answered + cfg_.health_interval_ms : answered;
+  const bool unanswered = result.kind == HealthResult::Kind::error;
+  last_call_ms_[i] = unanswered ? answered + cfg_.health_interval_ms : answered;
+  // The same for whoever calls next, this instance or a new owner.
+  co_await store_.reserve_health_call(p, unanswered ? 2 * cfg_.health_interval_ms : cfg_.health_interval_ms, false);
   switch (result.kind) {
     case HealthResult::Kind::ok:
       if (!v.health_known || v.health_failing != result.failing || v.min_response_ms != result.min_response_ms) {
@@ -131,47 +193,68 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
       v.last_failure_ms = answered;  // an unanswered health check counts as a failure
       break;
   }
-  co_await publish(decide(), false);
+  if (owner_) co_await publish(decide(), false);
+}
+
+void HealthMonitor::set_colour(Colour c, const char* source) {
+  if (c == breaker_.colour()) return;
+  LOG_INFO("breaker_colour", "from={} to={} source={} default_healthy={} fallback_healthy={}",
+           colour_name(breaker_.colour()), colour_name(c), source, view_healthy(view(Processor::default_)),
+           view_healthy(view(Processor::fallback)));
+  breaker_.set_colour(c);
+  metrics_.colour = c;
+  ++metrics_.colour_changes;
 }
 
 asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
   const int64_t now = clock_.now_ms();
   if (c != breaker_.colour()) {
-    LOG_INFO("breaker_colour", "from={} to={} default_healthy={} fallback_healthy={}", colour_name(breaker_.colour()),
-             colour_name(c), view_healthy(view(Processor::default_)), view_healthy(view(Processor::fallback)));
-    breaker_.set_colour(c);
-    metrics_.colour = c;
-    ++metrics_.colour_changes;
+    set_colour(c, "decided");
     force = true;
   }
   if (force || now - last_publish_ms_ >= kRepublishMs) {
-    const bool saved = co_await store_.save_colour(c);
+    RoutingRecord record{c, now, default_down_since_ms_, view(Processor::default_), view(Processor::fallback)};
+    const bool saved = co_await store_.save_routing(record);
     if (saved) last_publish_ms_ = now;
   }
 }
 
+asio::awaitable<void> HealthMonitor::follow() {
+  const auto record = co_await store_.load_routing();
+  const int64_t now = clock_.now_ms();
+  if (record && record->fresh(now)) {
+    if (stale_) LOG_INFO("routing_fresh_again", "colour={}", colour_name(record->colour));
+    stale_ = false;
+    metrics_.routing_stale = 0;
+    breaker_.set_probe(Processor::none);  // probing is the owner's
+    set_colour(record->colour, "redis");
+    co_return;
+  }
+  // Nobody has decided for a while (no owner, or Redis out of reach): a frozen colour could
+  // keep sending to a processor that fails, so decide on what this instance's sends saw.
+  if (!stale_) {
+    LOG_WARN("routing_decision_stale", "decided_at_ms={} bound_ms={} note=deciding_on_own_evidence",
+             record ? record->decided_at_ms : -1, kRoutingStaleMs);
+  }
+  stale_ = true;
+  metrics_.routing_stale = 1;
+  set_colour(decide(), "own_evidence");
+}
+
 asio::awaitable<void> HealthMonitor::tick() {
+  co_await keep_lease();
+  bool signalled = !local_signals_.empty();
+  for (const FailureSignal& sig : local_signals_) apply_failure(sig);
+  local_signals_.clear();
   if (!owner_) {
-    auto c = co_await store_.load_colour();
-    if (c && *c != breaker_.colour()) {
-      LOG_INFO("breaker_colour", "from={} to={} source=redis", colour_name(breaker_.colour()), colour_name(*c));
-      breaker_.set_colour(*c);
-      metrics_.colour = *c;
-      ++metrics_.colour_changes;
-    }
+    co_await follow();
     co_return;
   }
   const int64_t now = clock_.now_ms();
-  bool signalled = false;
   for (const FailureSignal& sig : co_await store_.take_signals()) {
     apply_failure(sig);
     signalled = true;
   }
-  for (const FailureSignal& sig : local_signals_) {
-    apply_failure(sig);
-    signalled = true;
-  }
-  local_signals_.clear();
   // Health checks run beside the loop, so a hanging endpoint never delays a decision.
   for (Processor p : {Processor::default_, Processor::fallback}) {
     const int i = static_cast<int>(p);

@@ -1,14 +1,21 @@
 // Keeps this instance's Breaker colour current.
-// Instance 1 (the owner) is the only caller of /payments/service-health in the whole system:
-// it calls each processor at most once per HEALTH_INTERVAL (never under 5 s, the
-// processors' rate limit), takes failure signals from its own workers and, through Redis,
-// from instance 2's, decides the colour with decide_colour() and publishes it in Redis.
-// Instance 2 (a follower) reads the colour from Redis every BREAKER_POLL.
+// The health owner is whichever instance holds the health lease in Redis (expiry, renewed
+// every 250 ms; any instance takes it within 2 s of the owner's death). It is the only
+// caller of /payments/service-health, at most once per HEALTH_INTERVAL per processor for
+// the whole system (each call is reserved in Redis first, so a takeover cannot call
+// early); it takes failure signals from its own workers and, through Redis, from the
+// others', decides the colour with decide_colour() and publishes it as a routing record
+// (colour, when, the evidence). A new owner adopts the record's evidence and down-since,
+// so a DEFAULT_OUTAGE_WAIT in progress goes on counting.
+// Followers read the record every BREAKER_POLL and use its colour while it is fresh
+// (kRoutingStaleMs); with no fresh decision (no owner, Redis unreachable) they decide on
+// their own evidence, their workers' sends, never on a frozen colour.
 #pragma once
 #include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <string>
 #include <vector>
 
 #include "breaker.hpp"
@@ -20,6 +27,10 @@
 
 namespace rinha {
 
+// The health lease: how long it lasts unrenewed, and how often it is renewed or tried.
+constexpr int64_t kLeaseTtlMs = 1500;
+constexpr int64_t kLeaseRenewMs = 250;
+
 class HealthMonitor {
  public:
   HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def, ProcessorClient& fb,
@@ -29,9 +40,10 @@ class HealthMonitor {
   void start();
   void stop();
 
-  // Owner: a failure seen by a local worker (instance 2's arrive through Redis).
+  // A failure seen by a local worker: evidence here, and for the owner (through Redis,
+  // at most one per processor per BREAKER_POLL, when this instance is not the owner).
   void on_failure(const FailureSignal& signal);
-  // Owner: a send a local worker saw stored. Only news while that processor is unhealthy.
+  // A send a local worker saw stored. Only news while that processor is unhealthy.
   void on_success(const FailureSignal& signal);
 
   // One round of the loop; public so tests can drive it step by step.
@@ -42,8 +54,14 @@ class HealthMonitor {
 
  private:
   asio::awaitable<void> loop();
+  // Takes or renews the health lease when due; sets owner_.
+  asio::awaitable<void> keep_lease();
+  // Just became the owner: the previous owner's evidence and down-since become ours.
+  asio::awaitable<void> adopt_published();
+  asio::awaitable<void> follow();
   void apply_failure(const FailureSignal& signal);
   asio::awaitable<void> publish(Colour c, bool force);
+  void set_colour(Colour c, const char* source);
   // Decides from the current views (tracking how long the default has been unhealthy).
   Colour decide();
   ProcessorClient& client(Processor p) { return p == Processor::fallback ? fb_ : def_; }
@@ -56,14 +74,19 @@ class HealthMonitor {
   Breaker& breaker_;
   const Clock& clock_;
   Metrics& metrics_;
-  bool owner_;
+  const std::string holder_;  // this process's name on the lease
+  bool owner_ = false;
   bool stopped_ = false;
+  bool stale_ = false;  // follower: deciding on its own evidence
   asio::steady_timer timer_;
   std::array<ProcessorView, 3> views_{};
   std::array<int64_t, 3> last_call_ms_{INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
   std::array<bool, 3> checking_{};
+  std::array<int64_t, 3> last_remote_signal_ms_{INT64_MIN / 2, INT64_MIN / 2, INT64_MIN / 2};
   std::vector<FailureSignal> local_signals_;
   int64_t last_publish_ms_ = INT64_MIN / 2;
+  int64_t last_lease_try_ms_ = INT64_MIN / 2;
+  int64_t lease_confirmed_ms_ = INT64_MIN / 2;
   int64_t default_down_since_ms_ = -1;  // -1: the default is healthy
   RoutingPolicy policy_;
 };

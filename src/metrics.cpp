@@ -32,10 +32,10 @@ std::string Metrics::stats_fields() const {
   return fmt::format(
       "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
-      "requeued={} dead={} colour={}",
+      "requeued={} dead={} claimed={} colour={} health_owner={}",
       payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
-      stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
-      colour_name(colour));
+      stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered, claimed,
+      colour_name(colour), health_owner);
 }
 
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
@@ -73,10 +73,15 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_requeued_total", "payments put back at the head of the queue", requeued);
   counter("rinha_dead_lettered_total", "payments no processor can accept (4XX other than 422)", dead_lettered);
   counter("rinha_recovered_total", "payments moved back from the processing list at start", recovered);
+  counter("rinha_claimed_total", "payments taken over from instances whose heartbeat expired", claimed);
+  counter("rinha_membership_lapses_total", "times this instance found its own heartbeat expired", membership_lapses);
   fmt::format_to(it, "# HELP rinha_breaker_colour breaker colour (0 GREEN, 1 YELLOW, 2 RED)\n# TYPE rinha_breaker_colour gauge\n"
                      "rinha_breaker_colour {}\n", static_cast<int>(colour));
   counter("rinha_breaker_changes_total", "colour changes seen", colour_changes);
   counter("rinha_health_calls_total", "health endpoint calls made by this instance", health_calls);
+  gauge("rinha_health_owner", "1 while this instance holds the health lease", health_owner);
+  gauge("rinha_routing_stale", "1 while no fresh decision is published and this instance decides on its own evidence",
+        routing_stale);
   http_latency.render(out, "rinha_http_request_duration_seconds", "time to handle an API request");
   return out;
 }

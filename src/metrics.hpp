@@ -45,10 +45,14 @@ struct Metrics {
   int64_t requeued = 0;
   int64_t dead_lettered = 0;
   int64_t recovered = 0;
+  int64_t claimed = 0;           // payments taken over from instances whose heartbeat expired
+  int64_t membership_lapses = 0; // this instance's own heartbeat had expired (its work may have been claimed)
   // Breaker
   Colour colour = Colour::green;
   int64_t colour_changes = 0;
   int64_t health_calls = 0;
+  int64_t health_owner = 0;      // 1 while this instance holds the health lease
+  int64_t routing_stale = 0;     // 1 while a follower acts on its own evidence (no fresh decision)
 
   // key=value fields for the periodic "stats" log line (counters since start).
   std::string stats_fields() const;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "instance_token.hpp"
 #include "log.hpp"
 
 namespace rinha {
@@ -12,7 +13,9 @@ namespace {
 
 constexpr const char* kIdsKey = "payments:ids";
 constexpr const char* kDeadKey = "payments:dead";
-constexpr const char* kColourKey = "payments:breaker:colour";
+constexpr const char* kColourKey = "payments:breaker:colour";  // the routing record
+constexpr const char* kInstancesKey = "payments:instances";
+constexpr const char* kLeaseKey = "payments:health:owner";
 constexpr const char* kSignalsKey = "payments:breaker:signals";
 constexpr int kMaxSignals = 64;
 
@@ -87,26 +90,90 @@ if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
 end
 return 1)lua";
 
-// KEYS: processing, queue. Everything in flight goes back to the head, the earliest
-// accepted at the very head (ties: by item text, so the order is deterministic). A processing list left by an older version is moved as is.
-constexpr const char* kRecoverLua = R"lua(
-if redis.call('TYPE', KEYS[1]).ok == 'list' then
-  local n = 0
-  while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do n = n + 1 end
-  return n
+// A Lua function shared by the recovery and the takeover scripts: everything in the
+// processing hash `from` goes to the head (right end) of the queue `to`, the earliest
+// accepted at the very head (ties: by item text, so the order is deterministic), pins and
+// doubt kept. A processing list left by an older version is moved as is.
+constexpr std::string_view kMoveProcessingLua = R"lua(
+local function move_processing(from, to)
+  if redis.call('TYPE', from).ok == 'list' then
+    local n = 0
+    while redis.call('LMOVE', from, to, 'LEFT', 'RIGHT') do n = n + 1 end
+    return n
+  end
+  local all = redis.call('HVALS', from)
+  local function accepted(item)
+    return tonumber(string.match(item, '^v1|[^|]+|[^|]+|(%d+)|') or '0') or 0
+  end
+  table.sort(all, function(a, b)
+    local ta, tb = accepted(a), accepted(b)
+    if ta ~= tb then return ta > tb end
+    return a > b
+  end)
+  for _, item in ipairs(all) do redis.call('RPUSH', to, item) end
+  redis.call('DEL', from)
+  return #all
 end
-local all = redis.call('HVALS', KEYS[1])
-local function accepted(item)
-  return tonumber(string.match(item, '^v1|[^|]+|[^|]+|(%d+)|') or '0') or 0
+)lua";
+
+// KEYS: processing, queue. This instance's payments in flight go back to its queue's head.
+const std::string kRecoverLua = std::string(kMoveProcessingLua) + R"lua(
+return move_processing(KEYS[1], KEYS[2]))lua";
+
+// KEYS: instances, this instance's queue. ARGV: this instance's number. For every other
+// member whose heartbeat key has expired: its queue, then its payments in flight (taken
+// before anything still queued there), go to the head of this instance's queue, in order;
+// it leaves the set. One script, so two instances can never claim the same payment.
+// (The per-instance keys are derived here from the member names: Redis runs unclustered.)
+const std::string kClaimLua = std::string(kMoveProcessingLua) + R"lua(
+local moved = 0
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if m ~= ARGV[1] and redis.call('EXISTS', 'payments:alive:' .. m) == 0 then
+    local q = 'payments:queue:' .. m
+    while redis.call('LMOVE', q, KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
+    moved = moved + move_processing('payments:processing:' .. m, KEYS[2])
+    redis.call('SREM', KEYS[1], m)
+  end
 end
-table.sort(all, function(a, b)
-  local ta, tb = accepted(a), accepted(b)
-  if ta ~= tb then return ta > tb end
-  return a > b
-end)
-for _, item in ipairs(all) do redis.call('RPUSH', KEYS[2], item) end
-redis.call('DEL', KEYS[1])
-return #all)lua";
+return moved)lua";
+
+// KEYS: alive:<n>, instances. ARGV: n, ttl ms, this process's token. Returns 1 when this
+// process was still alive (its own token was there), 0 when it had lapsed or just started.
+constexpr const char* kHeartbeatLua = R"lua(
+local was = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+if was == ARGV[3] then return 1 end
+return 0)lua";
+
+// KEYS: lease. ARGV: holder, ttl ms. 2: taken now, 1: renewed, 0: someone else has it.
+constexpr const char* kLeaseLua = R"lua(
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not cur then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 2
+end
+return 0)lua";
+
+// KEYS: instances, this instance's queue, its processing. {all queued, own queued, own in flight}.
+constexpr const char* kBacklogLua = R"lua(
+local all = 0
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do all = all + redis.call('LLEN', 'payments:queue:' .. m) end
+local own = redis.call('LLEN', KEYS[2])
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then all = all + own end
+return {all, own, redis.call('HLEN', KEYS[3])})lua";
+
+// KEYS: instances, then fixed keys to delete. Every instance's queue and processing too.
+constexpr const char* kPurgeLua = R"lua(
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  redis.call('DEL', 'payments:queue:' .. m, 'payments:processing:' .. m)
+end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1)lua";
 
 constexpr size_t kMaxRecordBatch = 64;
 
@@ -116,7 +183,9 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
                        std::chrono::milliseconds settle_window)
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
-      other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
+      alive_key_(fmt::format("payments:alive:{}", app_name)),
+      instance_(std::to_string(app_name)),
+      token_(instance_token(app_name)),
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
@@ -125,7 +194,12 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       record_script_{kRecordLua, {}},
       requeue_script_{kRequeueLua, {}},
       dead_script_{kDeadLua, {}},
-      recover_script_{kRecoverLua, {}},
+      recover_script_{kRecoverLua.c_str(), {}},
+      claim_script_{kClaimLua.c_str(), {}},
+      heartbeat_script_{kHeartbeatLua, {}},
+      lease_script_{kLeaseLua, {}},
+      backlog_script_{kBacklogLua, {}},
+      purge_script_{kPurgeLua, {}},
       records_(ex, settle_window, kMaxRecordBatch,
                [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
 
@@ -189,9 +263,10 @@ asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
 }
 
 asio::awaitable<bool> RedisStore::purge() {
-  auto reply = co_await http_.command("DEL", kIdsKey, "payments:queue:1", "payments:queue:2", "payments:processing:1",
-                                       "payments:processing:2", ledger_key(Processor::default_),
-                                       ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
+  // Queues 1 and 2 by name too: instances that have not yet sent a heartbeat.
+  auto reply = co_await eval(http_, purge_script_, 10, kInstancesKey, kIdsKey, "payments:queue:1", "payments:queue:2",
+                             "payments:processing:1", "payments:processing:2", ledger_key(Processor::default_),
+                             ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
   co_return reply.type == RedisReply::Type::integer;
 }
 
@@ -255,30 +330,60 @@ asio::awaitable<std::optional<int64_t>> RedisStore::recover_in_flight() {
 }
 
 asio::awaitable<std::optional<Backlog>> RedisStore::backlog() {
+  auto reply = co_await eval(work_, backlog_script_, 3, kInstancesKey, queue_key_, processing_key_, instance_);
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 3) co_return std::nullopt;
   Backlog b;
-  auto own = co_await work_.command("LLEN", queue_key_);
-  auto other = co_await work_.command("LLEN", other_queue_key_);
-  auto processing = co_await work_.command("HLEN", processing_key_);
-  if (own.type != RedisReply::Type::integer || other.type != RedisReply::Type::integer ||
-      processing.type != RedisReply::Type::integer) {
-    co_return std::nullopt;
-  }
-  b.own_queued = own.integer;
-  b.queued = own.integer + other.integer;
-  b.processing = processing.integer;
+  b.queued = reply.elements[0].integer;
+  b.own_queued = reply.elements[1].integer;
+  b.processing = reply.elements[2].integer;
   co_return b;
 }
 
-asio::awaitable<std::optional<Colour>> RedisStore::load_colour() {
-  auto reply = co_await work_.command("GET", kColourKey);
-  if (reply.type == RedisReply::Type::nil) co_return Colour::green;  // nothing decided yet
-  if (reply.type != RedisReply::Type::string) co_return std::nullopt;
-  co_return parse_colour(reply.str);
+asio::awaitable<std::optional<bool>> RedisStore::heartbeat(int64_t ttl_ms) {
+  const std::string ttl = std::to_string(ttl_ms);
+  auto reply = co_await eval(work_, heartbeat_script_, 2, alive_key_, kInstancesKey, instance_, ttl, token_);
+  if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
+  co_return reply.integer == 1;
 }
 
-asio::awaitable<bool> RedisStore::save_colour(Colour c) {
-  auto reply = co_await work_.command("SET", kColourKey, colour_name(c));
+asio::awaitable<std::optional<int64_t>> RedisStore::claim_dead_instances() {
+  auto reply = co_await eval(work_, claim_script_, 2, kInstancesKey, queue_key_, instance_);
+  if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
+  co_return reply.integer;
+}
+
+asio::awaitable<std::optional<RoutingRecord>> RedisStore::load_routing() {
+  auto reply = co_await work_.command("GET", kColourKey);
+  if (reply.type == RedisReply::Type::nil) co_return RoutingRecord{};  // nothing decided yet
+  if (reply.type != RedisReply::Type::string) co_return std::nullopt;
+  auto record = decode_routing(reply.str);
+  if (!record) LOG_WARN("routing_record_unreadable", "text=\"{}\"", reply.str);
+  co_return record;
+}
+
+asio::awaitable<bool> RedisStore::save_routing(const RoutingRecord& r) {
+  const std::string text = encode_routing(r);
+  auto reply = co_await work_.command("SET", kColourKey, text);
   co_return reply.ok();
+}
+
+asio::awaitable<std::optional<LeaseState>> RedisStore::hold_health_lease(std::string_view holder, int64_t ttl_ms) {
+  const std::string ttl = std::to_string(ttl_ms);
+  auto reply = co_await eval(work_, lease_script_, 1, kLeaseKey, holder, ttl);
+  if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
+  co_return reply.integer == 2 ? LeaseState::acquired : reply.integer == 1 ? LeaseState::renewed : LeaseState::held_by_other;
+}
+
+asio::awaitable<bool> RedisStore::reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) {
+  const std::string key = fmt::format("payments:health:call:{}", processor_name(p));
+  const std::string ttl = std::to_string(ttl_ms);
+  RedisReply reply;  // (not a ?: of two co_awaits: GCC 12 frees its temporaries twice)
+  if (only_if_free) {
+    reply = co_await work_.command("SET", key, token_, "NX", "PX", ttl);
+  } else {
+    reply = co_await work_.command("SET", key, token_, "PX", ttl);
+  }
+  co_return reply.type == RedisReply::Type::status;  // +OK; nil when NX found it taken
 }
 
 asio::awaitable<bool> RedisStore::push_signal(const FailureSignal& signal) {

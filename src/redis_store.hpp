@@ -5,7 +5,13 @@
 //   ids             set of every correlationId ever accepted (idempotency)
 //   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
 //   dead            list of items that can never be processed
-//   breaker:colour  GREEN / YELLOW / RED;  breaker:signals  list of failure signals "<processor>:<sent_at_ms>"
+//   breaker:colour  the health owner's routing record (routing_record.hpp: colour, when, evidence)
+//   breaker:signals list of failure signals "<processor>:<sent_at_ms>" for the health owner
+//   health:owner    the health lease: "<n>:<token>" of the instance that calls the health
+//                   endpoints, with expiry (any instance may take it once it expires)
+//   health:call:<processor>  reservation of the next health call, system-wide (expiry)
+//   instances       set of instance numbers;  alive:<n>  heartbeat of instance n (expiry):
+//                   once it expires, a live instance claims n's queue and processing
 // Multi-key moves are Lua scripts, so each is atomic. A payment costs one enqueue, a share
 // of a take (up to 64 per call) and a share of a record: the records that complete within
 // one settle window go as one call (Coalescer). Three connections: the HTTP path's intake,
@@ -38,8 +44,12 @@ class RedisStore final : public Store {
   asio::awaitable<bool> dead_letter(std::string_view item) override;
   asio::awaitable<std::optional<int64_t>> recover_in_flight() override;
   asio::awaitable<std::optional<Backlog>> backlog() override;
-  asio::awaitable<std::optional<Colour>> load_colour() override;
-  asio::awaitable<bool> save_colour(Colour c) override;
+  asio::awaitable<std::optional<bool>> heartbeat(int64_t ttl_ms) override;
+  asio::awaitable<std::optional<int64_t>> claim_dead_instances() override;
+  asio::awaitable<std::optional<RoutingRecord>> load_routing() override;
+  asio::awaitable<bool> save_routing(const RoutingRecord& r) override;
+  asio::awaitable<std::optional<LeaseState>> hold_health_lease(std::string_view holder, int64_t ttl_ms) override;
+  asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) override;
   asio::awaitable<bool> push_signal(const FailureSignal& signal) override;
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
 
@@ -64,9 +74,10 @@ class RedisStore final : public Store {
   };
   asio::awaitable<bool> record_batch(const std::vector<LedgerEntry>& batch);
 
-  std::string queue_key_, processing_key_, other_queue_key_;
+  std::string queue_key_, processing_key_, alive_key_, instance_, token_;
   RedisConnection http_, work_, summary_;
-  Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_;
+  Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_, claim_script_,
+      heartbeat_script_, lease_script_, backlog_script_, purge_script_;
   Coalescer<LedgerEntry> records_;
 };
 

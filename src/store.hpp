@@ -16,6 +16,7 @@
 
 #include "colour.hpp"
 #include "payment.hpp"
+#include "routing_record.hpp"
 #include "summary.hpp"
 
 namespace rinha {
@@ -35,6 +36,9 @@ struct TakeResult {
   Kind kind = Kind::empty;
   std::vector<TakenItem> items;
 };
+
+// The health lease as one instance sees it after trying to take or renew it.
+enum class LeaseState { acquired, renewed, held_by_other };
 
 struct Backlog {
   int64_t queued = 0;       // waiting in all instances' queues
@@ -66,9 +70,25 @@ class Store {
   virtual asio::awaitable<std::optional<int64_t>> recover_in_flight() = 0;
   virtual asio::awaitable<std::optional<Backlog>> backlog() = 0;
 
-  // Circuit breaker state shared by all instances.
-  virtual asio::awaitable<std::optional<Colour>> load_colour() = 0;
-  virtual asio::awaitable<bool> save_colour(Colour c) = 0;
+  // Membership: this instance says it is alive for `ttl_ms` more (and joins the set of
+  // instances). Returns whether it was still alive before (false: it had lapsed, and its
+  // work may have been claimed meanwhile), nullopt on error.
+  virtual asio::awaitable<std::optional<bool>> heartbeat(int64_t ttl_ms) = 0;
+  // Moves the queue and the processing list of every instance whose heartbeat has expired
+  // to the head of this instance's queue, pins and doubt kept, atomically; returns how
+  // many payments moved.
+  virtual asio::awaitable<std::optional<int64_t>> claim_dead_instances() = 0;
+
+  // Routing state shared by all instances: the health owner's decision and its lease.
+  // load_routing(): a record with decided_at_ms 0 when nothing was published; nullopt on error.
+  virtual asio::awaitable<std::optional<RoutingRecord>> load_routing() = 0;
+  virtual asio::awaitable<bool> save_routing(const RoutingRecord& r) = 0;
+  // Takes the health lease if free, renews it if `holder` has it; it expires after `ttl_ms`.
+  virtual asio::awaitable<std::optional<LeaseState>> hold_health_lease(std::string_view holder, int64_t ttl_ms) = 0;
+  // The system-wide limit on health calls: reserves the next call to `p` for `ttl_ms`.
+  // With `only_if_free`, fails (false) while an earlier reservation stands; without, it
+  // re-dates the reservation (an answer came later than the call started).
+  virtual asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) = 0;
   virtual asio::awaitable<bool> push_signal(const FailureSignal& signal) = 0;
   virtual asio::awaitable<std::vector<FailureSignal>> take_signals() = 0;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clock.hpp"
 #include "store.hpp"
 
 namespace rinha::testing {
@@ -25,8 +26,22 @@ class FakeStore final : public Store {
   std::map<std::string, LedgerEntry> ledger;  // by correlation id
   std::vector<std::string> dead;
   std::set<std::string> ids;
-  std::optional<Colour> colour;
+  std::optional<RoutingRecord> routing;  // what save_routing() stored
   std::vector<FailureSignal> signals;
+  // Expiry (the health lease, health-call reservations) needs a clock; without one,
+  // nothing expires.
+  const Clock* clock = nullptr;
+  std::string lease_holder;
+  int64_t lease_expires_ms = 0;
+  std::map<Processor, int64_t> reserved_until;
+  int health_reservations = 0;  // successful only_if_free reservations
+  // Another instance whose heartbeat has expired: what claim_dead_instances() finds.
+  std::deque<std::string> dead_peer_queue;        // front = newest, back = its head
+  std::vector<std::string> dead_peer_processing;
+  bool lapse_next_heartbeat = false;  // the next heartbeat finds this instance's key expired
+  int heartbeats = 0;
+
+  std::optional<Colour> colour() const { return routing ? std::optional<Colour>(routing->colour) : std::nullopt; }
   int fail_next_ops = 0;  // that many following operations fail
   bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
                                       // (Redis ran the script; the connection broke before the reply)
@@ -117,13 +132,61 @@ class FakeStore final : public Store {
     co_return Backlog{static_cast<int64_t>(queue.size()), static_cast<int64_t>(queue.size()),
                       static_cast<int64_t>(processing.size())};
   }
-  asio::awaitable<std::optional<Colour>> load_colour() override {
+  asio::awaitable<std::optional<bool>> heartbeat(int64_t) override {
     if (fail()) co_return std::nullopt;
-    co_return colour.value_or(Colour::green);
+    const bool was = heartbeats > 0 && !lapse_next_heartbeat;
+    lapse_next_heartbeat = false;
+    ++heartbeats;
+    co_return was;
   }
-  asio::awaitable<bool> save_colour(Colour c) override {
+  asio::awaitable<std::optional<int64_t>> claim_dead_instances() override {
+    if (fail()) co_return std::nullopt;
+    int64_t n = 0;
+    for (; !dead_peer_queue.empty(); ++n) {  // newest first, so its head ends nearest ours
+      queue.push_back(dead_peer_queue.front());
+      dead_peer_queue.pop_front();
+    }
+    auto accepted = [](const std::string& item) {
+      auto p = decode_payment(item);
+      return p ? p->accepted_at_ms : 0;
+    };
+    std::sort(dead_peer_processing.begin(), dead_peer_processing.end(),
+              [&](const std::string& a, const std::string& b) { return accepted(a) > accepted(b); });
+    for (auto& item : dead_peer_processing) queue.push_back(item);  // the earliest at the very head
+    n += static_cast<int64_t>(dead_peer_processing.size());
+    dead_peer_processing.clear();
+    co_return n;
+  }
+  asio::awaitable<std::optional<RoutingRecord>> load_routing() override {
+    if (fail()) co_return std::nullopt;
+    co_return routing.value_or(RoutingRecord{});
+  }
+  asio::awaitable<bool> save_routing(const RoutingRecord& r) override {
     if (fail()) co_return false;
-    colour = c;
+    routing = r;
+    co_return true;
+  }
+  asio::awaitable<std::optional<LeaseState>> hold_health_lease(std::string_view holder, int64_t ttl_ms) override {
+    if (fail()) co_return std::nullopt;
+    if (!lease_holder.empty() && clock && clock->now_ms() >= lease_expires_ms) lease_holder.clear();
+    const int64_t expires = clock ? clock->now_ms() + ttl_ms : 0;
+    if (lease_holder == holder) {
+      lease_expires_ms = expires;
+      co_return LeaseState::renewed;
+    }
+    if (!lease_holder.empty()) co_return LeaseState::held_by_other;
+    lease_holder = std::string(holder);
+    lease_expires_ms = expires;
+    co_return LeaseState::acquired;
+  }
+  asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) override {
+    if (fail()) co_return false;
+    const int64_t now = clock ? clock->now_ms() : 0;
+    auto it = reserved_until.find(p);
+    const bool taken = it != reserved_until.end() && (!clock || now < it->second);
+    if (only_if_free && taken) co_return false;
+    if (only_if_free) ++health_reservations;
+    reserved_until[p] = now + ttl_ms;
     co_return true;
   }
   asio::awaitable<bool> push_signal(const FailureSignal& sig) override {

@@ -53,6 +53,12 @@ class RedisStoreTest : public ::testing::Test {
     ::pclose(f);
     return out;
   }
+  // Another instance's store, stopped and its loops finished before it goes out of scope.
+  void stop_other(RedisStore& other) {
+    other.stop();
+    io_.restart();
+    io_.poll();
+  }
   void stop_redis() { std::system(("redis-cli -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
 
   Payment payment(const char* id, int64_t cents = 1990) {
@@ -222,15 +228,95 @@ TEST_F(RedisStoreTest, TakePinsAtomicallyAndKeepsAnExistingPin) {
   EXPECT_EQ(pop(), r.items[1].item);
 }
 
-TEST_F(RedisStoreTest, ColourAndSignals) {
-  EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::green);  // nothing decided yet
-  EXPECT_TRUE(run_coro(io_, store_->save_colour(Colour::red)));
-  EXPECT_EQ(run_coro(io_, store_->load_colour()), Colour::red);
+TEST_F(RedisStoreTest, RoutingRecordAndSignals) {
+  auto nothing = run_coro(io_, store_->load_routing());
+  ASSERT_TRUE(nothing);
+  EXPECT_EQ(nothing->decided_at_ms, 0);  // nothing decided yet: never fresh
+  EXPECT_EQ(nothing->colour, Colour::green);
+  RoutingRecord r{Colour::red, 1752582896123, 1752582800000, {}, {}};
+  r.default_view.last_failure_ms = 1752582896000;
+  r.fallback_view.health_known = true;
+  r.fallback_view.min_response_ms = 12;
+  EXPECT_TRUE(run_coro(io_, store_->save_routing(r)));
+  EXPECT_EQ(run_coro(io_, store_->load_routing()), r);
+  redis_cli("SET payments:breaker:colour YELLOW");  // what an older version wrote
+  auto old = run_coro(io_, store_->load_routing());
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->colour, Colour::yellow);
+  EXPECT_EQ(old->decided_at_ms, 0);
   EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::default_, 1752582896123})));
   EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::fallback, 7})));
   auto signals = run_coro(io_, store_->take_signals());
   EXPECT_EQ(signals, (std::vector<FailureSignal>{{Processor::default_, 1752582896123}, {Processor::fallback, 7}}));
   EXPECT_TRUE(run_coro(io_, store_->take_signals()).empty());
+}
+
+TEST_F(RedisStoreTest, TheHealthLeaseHasOneHolderAndExpires) {
+  EXPECT_EQ(run_coro(io_, store_->hold_health_lease("1:a", 200)), LeaseState::acquired);
+  EXPECT_EQ(run_coro(io_, store_->hold_health_lease("1:a", 200)), LeaseState::renewed);
+  EXPECT_EQ(run_coro(io_, store_->hold_health_lease("2:b", 200)), LeaseState::held_by_other);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // unrenewed past its expiry
+  EXPECT_EQ(run_coro(io_, store_->hold_health_lease("2:b", 200)), LeaseState::acquired);
+  EXPECT_EQ(run_coro(io_, store_->hold_health_lease("1:a", 200)), LeaseState::held_by_other);
+}
+
+TEST_F(RedisStoreTest, AHealthCallIsReservedOncePerInterval) {
+  EXPECT_TRUE(run_coro(io_, store_->reserve_health_call(Processor::default_, 200, true)));
+  EXPECT_FALSE(run_coro(io_, store_->reserve_health_call(Processor::default_, 200, true)));
+  EXPECT_TRUE(run_coro(io_, store_->reserve_health_call(Processor::fallback, 200, true)));  // per processor
+  EXPECT_TRUE(run_coro(io_, store_->reserve_health_call(Processor::default_, 200, false)));  // re-dated
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_TRUE(run_coro(io_, store_->reserve_health_call(Processor::default_, 200, true)));
+}
+
+// Instance 2 dies with payments queued and one in flight (pinned, in doubt); once its
+// heartbeat expires, instance 1 claims all of them, in flight first, pins kept.
+TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
+  RedisStore two(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 2, std::chrono::milliseconds(1000));
+  two.start();
+  int64_t accepted = 1;
+  for (const char* id : {kA, kB, kC}) {
+    Payment p = payment(id);
+    p.accepted_at_ms = accepted++;
+    EXPECT_EQ(run_coro(io_, two.enqueue(p)), EnqueueStatus::accepted);
+  }
+  auto taken = run_coro(io_, two.take(1, Processor::fallback, 42));  // A, in flight at the fallback
+  ASSERT_EQ(taken.items.size(), 1u);
+  EXPECT_EQ(run_coro(io_, two.heartbeat(200)), false);  // first beat: it had not been alive before
+  EXPECT_EQ(run_coro(io_, two.heartbeat(200)), true);
+  EXPECT_EQ(run_coro(io_, store_->heartbeat(5000)), false);
+  EXPECT_EQ(run_coro(io_, store_->claim_dead_instances()), 0);  // 2 is alive
+  auto backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->queued, 2);  // B and C, in instance 2's queue
+  EXPECT_EQ(backlog->own_queued, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // 2 stops beating
+  EXPECT_EQ(run_coro(io_, store_->claim_dead_instances()), 3);
+  EXPECT_EQ(run_coro(io_, store_->claim_dead_instances()), 0);  // nothing is claimed twice
+  const std::string first = pop();
+  EXPECT_EQ(first, taken.items[0].item);  // the payment in flight, at the head, pin unchanged
+  auto a = decode_payment(first);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->pin, Processor::fallback);
+  EXPECT_EQ(a->requested_at_ms, 42);
+  EXPECT_TRUE(a->in_doubt);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+  EXPECT_EQ(redis_cli("SISMEMBER payments:instances 2"), "0\n");
+  EXPECT_EQ(redis_cli("EXISTS payments:queue:2 payments:processing:2"), "0\n");
+  stop_other(two);
+}
+
+TEST_F(RedisStoreTest, PurgeClearsEveryInstancesQueue) {
+  RedisStore seven(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 7, std::chrono::milliseconds(1000));
+  seven.start();
+  EXPECT_EQ(run_coro(io_, seven.heartbeat(5000)), false);
+  EXPECT_EQ(run_coro(io_, seven.enqueue(payment(kA))), EnqueueStatus::accepted);
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kB))), EnqueueStatus::accepted);
+  EXPECT_TRUE(run_coro(io_, store_->purge()));
+  EXPECT_EQ(redis_cli("EXISTS payments:queue:7 payments:queue:1 payments:ids"), "0\n");
+  EXPECT_EQ(run_coro(io_, seven.enqueue(payment(kA))), EnqueueStatus::accepted);  // forgotten: accepted again
+  stop_other(seven);
 }
 
 TEST_F(RedisStoreTest, SurvivesARedisRestart) {

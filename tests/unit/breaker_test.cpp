@@ -84,3 +84,27 @@ TEST(Breaker, SignalsGoToTheSink) {
 
 }  // namespace
 }  // namespace rinha
+
+namespace rinha {
+namespace {
+
+TEST(Breaker, MergedViewsKeepTheNewestEvidence) {
+  const ProcessorView old_owner{true, true, 300, 1000, 900, -1};  // failing answer at 1000
+  const ProcessorView mine{false, false, 0, 0, 1200, 1100};        // no answer; a failure at 1200
+  const ProcessorView m = merge_views(mine, old_owner);
+  EXPECT_TRUE(m.health_known);
+  EXPECT_TRUE(m.health_failing);
+  EXPECT_EQ(m.min_response_ms, 300);
+  EXPECT_EQ(m.checked_at_ms, 1000);
+  EXPECT_EQ(m.last_failure_ms, 1200);
+  EXPECT_EQ(m.last_success_ms, 1100);
+  const ProcessorView newer_answer{true, false, 5, 2000, -1, -1};
+  const ProcessorView n = merge_views(m, newer_answer);
+  EXPECT_FALSE(n.health_failing);  // the later answer wins
+  EXPECT_EQ(n.checked_at_ms, 2000);
+  EXPECT_EQ(merge_views(newer_answer, m).checked_at_ms, 2000);  // whichever side it is on
+  EXPECT_TRUE(view_healthy(n));
+}
+
+}  // namespace
+}  // namespace rinha

@@ -54,7 +54,8 @@ TEST(Config, ErrorsNameTheVariable) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message({{"APP_NAME", "3"}}).find("APP_NAME"), std::string::npos);
+  EXPECT_NE(message({{"APP_NAME", "0"}}).find("APP_NAME"), std::string::npos);
+  EXPECT_EQ(message({{"APP_NAME", "3"}}), "no error");  // any number of instances
   EXPECT_NE(message({{"APP_PORT", "80x"}}).find("APP_PORT"), std::string::npos);
   EXPECT_NE(message({{"HEALTH_INTERVAL", "1s"}}).find("HEALTH_INTERVAL"), std::string::npos);  // under the rate limit
   EXPECT_NE(message({{"HEALTH_TIMEOUT", "5h"}}).find("HEALTH_TIMEOUT"), std::string::npos);

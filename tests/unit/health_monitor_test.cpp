@@ -24,6 +24,7 @@ class HealthMonitorTest : public ::testing::Test {
  protected:
   void make(int app_name) {
     cfg_.app_name = app_name;
+    store_.clock = &clock_;
     monitor_ = std::make_unique<HealthMonitor>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
   }
   void tick() { run_coro(io_, monitor_->tick()); }
@@ -70,7 +71,7 @@ TEST_F(HealthMonitorTest, AFailureSignalSwitchesToFallbackAtOnce) {
   breaker_.signal_failure(Processor::default_, clock_.now_ms());
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
-  EXPECT_EQ(store_.colour, Colour::yellow);  // published for instance 2
+  EXPECT_EQ(store_.colour(), Colour::yellow);  // published for the followers
   EXPECT_EQ(def_.health_calls, 1);           // no extra call: within the interval
 }
 
@@ -95,7 +96,7 @@ TEST_F(HealthMonitorTest, BothDownIsRedUntilAHealthCheckSaysOtherwise) {
   clock_.advance(cfg_.health_interval_ms);
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::green);
-  EXPECT_EQ(store_.colour, Colour::green);
+  EXPECT_EQ(store_.colour(), Colour::green);
 }
 
 TEST_F(HealthMonitorTest, SlowDefaultMeansFallback) {
@@ -191,13 +192,115 @@ TEST_F(HealthMonitorTest, AStoredProbeProvesRecoveryBeforeTheNextHealthCall) {
 
 TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
   make(2);
-  store_.colour = Colour::yellow;
+  store_.lease_holder = "1:owner";  // someone else holds the health lease
+  store_.lease_expires_ms = clock_.now_ms() + 60000;
+  store_.routing = RoutingRecord{Colour::yellow, clock_.now_ms()};
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::yellow);
-  store_.colour = Colour::red;
+  store_.routing = RoutingRecord{Colour::red, clock_.now_ms()};
   tick();
   EXPECT_EQ(breaker_.colour(), Colour::red);
   EXPECT_EQ(def_.health_calls + fb_.health_calls, 0);
+  EXPECT_FALSE(monitor_->owner());
+}
+
+// A second instance beside the fixture's, sharing its store, processors and clock.
+struct Peer {
+  Peer(boost::asio::io_context& io, const Config& base, int app_name, FakeStore& store, FakeProcessorClient& def,
+       FakeProcessorClient& fb, const FakeClock& clock)
+      : cfg(base) {
+    cfg.app_name = app_name;
+    monitor = std::make_unique<HealthMonitor>(io.get_executor(), cfg, store, def, fb, breaker, clock, metrics);
+    breaker.set_failure_sink([this](const FailureSignal& s) { monitor->on_failure(s); });
+  }
+  Config cfg;
+  Breaker breaker;
+  Metrics metrics;
+  std::unique_ptr<HealthMonitor> monitor;
+};
+
+TEST_F(HealthMonitorTest, OnlyTheLeaseHolderCallsHealthAndOthersFollowIt) {
+  make(1);
+  Peer two(io_, cfg_, 2, store_, def_, fb_, clock_);
+  def_.health_otherwise = failing();
+  for (int i = 0; i < 40; ++i) {  // 2 s of ticks, both instances
+    tick();
+    run_coro(io_, two.monitor->tick());
+    clock_.advance(cfg_.breaker_poll_ms);
+  }
+  EXPECT_TRUE(monitor_->owner());
+  EXPECT_FALSE(two.monitor->owner());
+  EXPECT_EQ(def_.health_calls, 1);  // one call for the whole system in 2 s
+  EXPECT_EQ(fb_.health_calls, 1);
+  EXPECT_EQ(two.breaker.colour(), Colour::yellow);  // the owner's decision
+  EXPECT_EQ(two.metrics.routing_stale, 0);
+}
+
+// The owner dies (stops ticking). Within 2 s another instance holds the lease; it calls
+// health no earlier than the interval after the dead owner's call; and an outage wait in
+// progress goes on counting from when the dead owner saw the default go down.
+TEST_F(HealthMonitorTest, TakeoverWithinTwoSecondsKeepsTheCallLimitAndTheOutageWait) {
+  cfg_.default_outage_wait_ms = 12000;
+  make(1);
+  Peer two(io_, cfg_, 2, store_, def_, fb_, clock_);
+  def_.health_otherwise = failing();
+  const int64_t down_at = clock_.now_ms();
+  tick();  // instance 1 takes the lease, calls both processors: default failing -> RED
+  run_coro(io_, two.monitor->tick());
+  EXPECT_EQ(breaker_.colour(), Colour::red);
+  EXPECT_EQ(two.breaker.colour(), Colour::red);
+  clock_.advance(3000);
+  tick();  // its last publication
+  const int64_t died_at = clock_.now_ms();
+  int64_t owner_at = -1;
+  int64_t first_call_at = -1;
+  while (clock_.now_ms() - down_at < 16000) {  // instance 1 is dead from here on
+    clock_.advance(cfg_.breaker_poll_ms);
+    run_coro(io_, two.monitor->tick());
+    if (owner_at < 0 && two.monitor->owner()) owner_at = clock_.now_ms();
+    if (first_call_at < 0 && def_.health_calls > 1) first_call_at = clock_.now_ms();
+    if (clock_.now_ms() - down_at < 12000) EXPECT_EQ(two.breaker.colour(), Colour::red) << clock_.now_ms() - down_at;
+  }
+  ASSERT_GE(owner_at, 0);
+  EXPECT_LE(owner_at - died_at, 2000);
+  ASSERT_GE(first_call_at, 0);
+  EXPECT_GE(first_call_at - down_at, cfg_.health_interval_ms);  // never two calls within the interval
+  EXPECT_EQ(two.breaker.colour(), Colour::yellow);  // 12 s after the default went down, not after the takeover
+}
+
+TEST_F(HealthMonitorTest, WithoutAFreshDecisionAFollowerActsOnItsOwnEvidence) {
+  make(2);
+  store_.lease_holder = "1:owner";  // an owner that holds the lease but publishes nothing
+  store_.lease_expires_ms = clock_.now_ms() + 600000;
+  store_.routing = RoutingRecord{Colour::green, clock_.now_ms()};
+  breaker_.signal_failure(Processor::default_, clock_.now_ms());  // its own send failed
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);  // the owner's fresh decision wins
+  clock_.advance(kRoutingStaleMs + 1);  // the decision is stale now
+  breaker_.signal_failure(Processor::default_, clock_.now_ms());
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::yellow);  // not a frozen GREEN
+  EXPECT_EQ(metrics_.routing_stale, 1);
+  EXPECT_EQ(def_.health_calls + fb_.health_calls, 0);  // still not the owner
+  store_.routing = RoutingRecord{Colour::green, clock_.now_ms()};
+  tick();
+  EXPECT_EQ(breaker_.colour(), Colour::green);
+  EXPECT_EQ(metrics_.routing_stale, 0);
+}
+
+TEST_F(HealthMonitorTest, FollowersSignalTheOwnerThroughTheStoreAtMostOncePerPoll) {
+  make(2);
+  store_.lease_holder = "1:owner";
+  store_.lease_expires_ms = clock_.now_ms() + 600000;
+  for (int i = 0; i < 10; ++i) breaker_.signal_failure(Processor::default_, clock_.now_ms());
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(store_.signals.size(), 1u);
+  clock_.advance(cfg_.breaker_poll_ms);
+  breaker_.signal_failure(Processor::default_, clock_.now_ms());
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(store_.signals.size(), 2u);
 }
 
 }  // namespace
