@@ -121,11 +121,12 @@ std::string Outcome::to_string() const {
 
 namespace {
 
+// Every instance's queue and processing list (any number of instances).
 bool queues_empty(Stack& s) {
-  for (const char* key : {"payments:queue:1", "payments:queue:2", "payments:processing:1", "payments:processing:2"}) {
-    if (s.redis(std::string(std::string_view(key).find("processing") == std::string_view::npos ? "LLEN " : "HLEN ") + key) != "0\n") return false;
-  }
-  return true;
+  return s.redis("EVAL 'local n = 0 "
+                 "for _, k in ipairs(redis.call(\"KEYS\", \"payments:queue:*\")) do n = n + redis.call(\"LLEN\", k) end "
+                 "for _, k in ipairs(redis.call(\"KEYS\", \"payments:processing:*\")) do n = n + redis.call(\"HLEN\", k) end "
+                 "return n' 0") == "0\n";
 }
 
 bool summaries_agree(Stack& s, std::string* backend = nullptr) {
@@ -291,6 +292,17 @@ std::string api_request(Stack& s, int instance, const std::string& method, const
   return raw_unix(s.run_dir() + "/api" + std::to_string(instance) + ".sock", req, std::chrono::seconds(5));
 }
 
+int health_owner(Stack& s, int instances, std::chrono::milliseconds timeout) {
+  const auto start = Clock::now();
+  while (Clock::now() - start < timeout) {
+    for (int i = 1; i <= instances; ++i) {
+      if (api_metric(s, i, "rinha_health_owner") == 1) return i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return 0;
+}
+
 long long api_metric(Stack& s, int instance, const std::string& name) {
   const auto text = api_request(s, instance, "GET", "/metrics");
   const std::string key = "\n" + name + " ";
@@ -355,6 +367,8 @@ struct HealthProxy::State {
   int upstream_port = 0;
   std::atomic<Mode> mode{Mode::pass};
   std::atomic<int> health_calls{0};
+  std::mutex mu;
+  std::vector<int64_t> call_ms;  // epoch ms of every health call
   std::atomic<bool> stopping{false};
 };
 
@@ -370,7 +384,11 @@ void serve_proxy_connection(std::shared_ptr<HealthProxy::State> st, asio::ip::tc
     if (ec || st->stopping) return;
     http::response<http::string_body> res;
     const bool health = req.target() == "/payments/service-health";
-    if (health) ++st->health_calls;
+    if (health) {
+      ++st->health_calls;
+      std::lock_guard<std::mutex> lock(st->mu);
+      st->call_ms.push_back(now_epoch_ms());
+    }
     if (health && st->mode == HealthProxy::Mode::hang) {
       while (st->mode == HealthProxy::Mode::hang && !st->stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       return;  // the caller gave up long ago: drop the connection
@@ -424,5 +442,12 @@ HealthProxy::~HealthProxy() {
 int HealthProxy::port() const { return state_->acceptor.local_endpoint().port(); }
 void HealthProxy::set_mode(Mode m) { state_->mode = m; }
 int HealthProxy::health_calls() const { return state_->health_calls; }
+
+int64_t HealthProxy::min_gap_ms() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  int64_t gap = INT64_MAX;
+  for (size_t i = 1; i < state_->call_ms.size(); ++i) gap = std::min(gap, state_->call_ms[i] - state_->call_ms[i - 1]);
+  return gap;
+}
 
 }  // namespace rinha::testing

@@ -103,7 +103,10 @@ void report_line(const std::string& line);
 int stack_sh(Stack& s, const std::string& args, const std::map<std::string, std::string>& api_env = {});
 int pid_of(Stack& s, const std::string& service);
 bool process_alive(int pid);
-// Sum of a metric over both instances (read directly from each API socket).
+// The instance that holds the health lease (rinha_health_owner 1), polled for up to
+// `timeout`; 0 if none does.
+int health_owner(Stack& s, int instances, std::chrono::milliseconds timeout);
+// A metric of one instance (read directly from its API socket); -1 when absent.
 long long api_metric(Stack& s, int instance, const std::string& name);
 std::string api_request(Stack& s, int instance, const std::string& method, const std::string& target,
                         const std::string& body = {});
@@ -124,6 +127,8 @@ class HealthProxy {
   int port() const;
   void set_mode(Mode m);
   int health_calls() const;
+  // Shortest time between two health calls seen (INT64_MAX with fewer than two).
+  int64_t min_gap_ms() const;
   struct State;
 
  private:

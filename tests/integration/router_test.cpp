@@ -115,7 +115,7 @@ TEST(Router, PaymentsWaitForTheDefaultWhileItFails) {
   const int n = 40;
   post_many(s, n);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_EQ(s.redis("GET payments:breaker:colour"), "RED\n");
+  EXPECT_EQ(s.colour(), "RED");
   EXPECT_EQ(s.sim_counts(s.fallback_port()).requests, 0);
   EXPECT_EQ(parse_counts(s.summary().body, "default").requests, 0);
   s.set_failure(s.default_port(), false);
@@ -142,7 +142,7 @@ TEST(Router, RedWhileBothFailThenEverythingDrains) {
   const int n = 50;
   post_many(s, n);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  EXPECT_EQ(s.redis("GET payments:breaker:colour"), "RED\n");
+  EXPECT_EQ(s.colour(), "RED");
   EXPECT_EQ(s.sim_counts(s.default_port()).requests, 0);
   EXPECT_EQ(s.sim_counts(s.fallback_port()).requests, 0);
   EXPECT_EQ(parse_counts(s.summary().body, "default").requests, 0);
@@ -150,7 +150,7 @@ TEST(Router, RedWhileBothFailThenEverythingDrains) {
   s.set_failure(s.fallback_port(), false);
   // The next health check (at most HEALTH_INTERVAL = 5 s away) turns the breaker GREEN.
   ASSERT_TRUE(s.wait_settled(n, 15000)) << s.summary().body;
-  EXPECT_EQ(s.redis("GET payments:breaker:colour"), "GREEN\n");
+  EXPECT_EQ(s.colour(), "GREEN");
   EXPECT_EQ(s.sim_counts(s.default_port()), (Counts{n, n * kCents}));
 }
 

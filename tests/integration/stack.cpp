@@ -153,6 +153,12 @@ std::string Stack::redis(const std::string& args) {
   return run("redis-cli -s " + run_dir_ + "/redis.sock " + args);
 }
 
+std::string Stack::colour() {
+  std::string text = redis("GET payments:breaker:colour");  // "r1|<COLOUR>|..." (routing_record.hpp)
+  if (text.rfind("r1|", 0) == 0) text = text.substr(3);
+  return text.substr(0, text.find_first_of("|\n"));
+}
+
 bool Stack::wait_settled(long long total, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {

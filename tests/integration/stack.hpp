@@ -49,6 +49,8 @@ class Stack {
   Counts sim_counts(int sim_port);
   bool sim_has(int sim_port, const std::string& id);
   std::string redis(const std::string& args);
+  // The colour the health owner published ("GREEN", "YELLOW", "RED"; "" when none).
+  std::string colour();
 
   // Polls until the backend summary and both simulators agree on `total` payments, or
   // `timeout_ms` passes. Returns whether they agreed.
