@@ -7,8 +7,8 @@
 # Every service has RUN_DIR/<service>.pid, named as in deploy/docker-compose.yml (lb, api1,
 # api2, redis; plus sim-default, sim-fallback; nginx.pid is an alias of lb.pid) and a log
 # RUN_DIR/<service>.log; `down` stops exactly those processes. Starting twice or after a
-# crash restarts cleanly. RUN_DIR may be below a private (0700) folder. API_INSTANCES other
-# than 2 needs an API that accepts APP_NAME up to that number (today's takes 1 and 2).
+# crash restarts cleanly. RUN_DIR may be below a private (0700) folder. API_INSTANCES may be
+# any number up to 99 (APP_NAME 1..N; any instance may hold the health lease).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
