@@ -108,6 +108,23 @@ for _, item in ipairs(all) do redis.call('RPUSH', KEYS[2], item) end
 redis.call('DEL', KEYS[1])
 return #all)lua";
 
+// KEYS: processing, held. ARGV: field, new item, due ms. Idempotent like the requeue.
+constexpr const char* kHoldLua = R"lua(
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+end
+return 1)lua";
+
+// KEYS: held, queue. ARGV: now ms, max. The due items, earliest first, to the tail of the
+// queue (the LEFT end, where new payments arrive). Returns {released, still held}.
+constexpr const char* kReleaseLua = R"lua(
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+for _, item in ipairs(due) do
+  redis.call('ZREM', KEYS[1], item)
+  redis.call('LPUSH', KEYS[2], item)
+end
+return {#due, redis.call('ZCARD', KEYS[1])})lua";
+
 constexpr size_t kMaxRecordBatch = 64;
 
 }  // namespace
@@ -117,6 +134,7 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       other_queue_key_(fmt::format("payments:queue:{}", app_name == 1 ? 2 : 1)),
+      held_key_(fmt::format("payments:held:{}", app_name)),
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
@@ -126,6 +144,8 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       requeue_script_{kRequeueLua, {}},
       dead_script_{kDeadLua, {}},
       recover_script_{kRecoverLua, {}},
+      hold_script_{kHoldLua, {}},
+      release_script_{kReleaseLua, {}},
       records_(ex, settle_window, kMaxRecordBatch,
                [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
 
@@ -191,7 +211,8 @@ asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
 asio::awaitable<bool> RedisStore::purge() {
   auto reply = co_await http_.command("DEL", kIdsKey, "payments:queue:1", "payments:queue:2", "payments:processing:1",
                                        "payments:processing:2", ledger_key(Processor::default_),
-                                       ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
+                                       ledger_key(Processor::fallback), kDeadKey, kSignalsKey,
+                                       "payments:held:1", "payments:held:2");
   co_return reply.type == RedisReply::Type::integer;
 }
 
@@ -248,6 +269,20 @@ asio::awaitable<bool> RedisStore::dead_letter(std::string_view item) {
   co_return reply.type == RedisReply::Type::integer;
 }
 
+asio::awaitable<bool> RedisStore::hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) {
+  const std::string due = std::to_string(due_ms);
+  auto reply = co_await eval(work_, hold_script_, 2, processing_key_, held_key_, processing_field(old_item), new_item, due);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<std::optional<HeldRelease>> RedisStore::release_held(int64_t now_ms, size_t max) {
+  const std::string now = std::to_string(now_ms);
+  const std::string count = std::to_string(max);
+  auto reply = co_await eval(work_, release_script_, 2, held_key_, queue_key_, now, count);
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 2) co_return std::nullopt;
+  co_return HeldRelease{reply.elements[0].integer, reply.elements[1].integer};
+}
+
 asio::awaitable<std::optional<int64_t>> RedisStore::recover_in_flight() {
   auto reply = co_await eval(work_, recover_script_, 2, processing_key_, queue_key_);
   if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
@@ -259,10 +294,12 @@ asio::awaitable<std::optional<Backlog>> RedisStore::backlog() {
   auto own = co_await work_.command("LLEN", queue_key_);
   auto other = co_await work_.command("LLEN", other_queue_key_);
   auto processing = co_await work_.command("HLEN", processing_key_);
+  auto held = co_await work_.command("ZCARD", held_key_);
   if (own.type != RedisReply::Type::integer || other.type != RedisReply::Type::integer ||
-      processing.type != RedisReply::Type::integer) {
+      processing.type != RedisReply::Type::integer || held.type != RedisReply::Type::integer) {
     co_return std::nullopt;
   }
+  b.held = held.integer;
   b.own_queued = own.integer;
   b.queued = own.integer + other.integer;
   b.processing = processing.integer;
