@@ -88,6 +88,10 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.backoff_base_ms = v; }, nullptr},
       {"BACKOFF_MAX", "2s", Kind::duration_ms, 1, 600000, "largest retry delay",
        [](Config& c, int64_t v) { c.backoff_max_ms = v; }, nullptr},
+      {"HOLD_RETRY", "30s", Kind::duration_ms, 100, 3600000, "a payment a processor refused with a 4XX other than 422/429 (a wrong URL, an auth proxy) is held this long, then tried again; never dropped",
+       [](Config& c, int64_t v) { c.hold_retry_ms = v; }, nullptr},
+      {"DOUBT_LOOKUP_AFTER", "30s", Kind::duration_ms, 2, 3600000, "a payment in doubt whose processor keeps failing this long is no longer sent; it is settled by GET /payments/{id} once no send is younger than this (must exceed PROCESSOR_TIMEOUT and any delay a processor holds a request)",
+       [](Config& c, int64_t v) { c.doubt_lookup_after_ms = v; }, nullptr},
       {"BREAKER_POLL", "50ms", Kind::duration_ms, 5, 10000, "period at which the breaker colour and failure signals are read from Redis",
        [](Config& c, int64_t v) { c.breaker_poll_ms = v; }, nullptr},
       {"REDIS_TIMEOUT", "2s", Kind::duration_ms, 10, 60000, "deadline of one Redis command",
@@ -130,6 +134,12 @@ Config load_config(const EnvLookup& getenv_fn) {
     }
     row.set_int(c, value);
   }
+  // A not-found lookup may unpin a payment only when no send of it can still land: the
+  // quiet time must outlast every send's deadline (worker_pool.cpp, settle_by_lookup).
+  if (c.doubt_lookup_after_ms <= c.processor_timeout_ms) {
+    throw std::invalid_argument(fmt::format("DOUBT_LOOKUP_AFTER: {} ms must exceed PROCESSOR_TIMEOUT ({} ms)",
+                                            c.doubt_lookup_after_ms, c.processor_timeout_ms));
+  }
   return c;
 }
 
@@ -146,11 +156,12 @@ std::string describe(const Config& c) {
   return fmt::format(
       "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
       "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} batch_window_ms={} processor_timeout_ms={} backoff_ms={}..{} "
-      "breaker_poll_ms={} purge={}",
+      "hold_retry_ms={} doubt_lookup_after_ms={} breaker_poll_ms={} purge={}",
       c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
       c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
       c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
-      c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
+      c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms,
+      c.hold_retry_ms, c.doubt_lookup_after_ms, c.breaker_poll_ms,
       c.purge_token.empty() ? "disabled" : "enabled");
 }
 

@@ -33,6 +33,8 @@ struct Config {
   int64_t processor_timeout_ms = 3000;
   int64_t backoff_base_ms = 20;
   int64_t backoff_max_ms = 2000;
+  int64_t hold_retry_ms = 30000;          // a payment refused with a 4XX waits this long (worker_pool.hpp)
+  int64_t doubt_lookup_after_ms = 30000;  // in doubt this long: settled by GET /payments/{id} (worker_pool.hpp)
   int64_t breaker_poll_ms = 50;    // how often the colour and failure signals are read from Redis
   int64_t redis_timeout_ms = 2000;
   int64_t http_idle_timeout_ms = 60000;

@@ -32,10 +32,11 @@ std::string Metrics::stats_fields() const {
   return fmt::format(
       "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
-      "requeued={} dead={} claimed={} colour={} health_owner={}",
+      "requeued={} dead={} held_default={} held_fallback={} released={} lookup_settled={} lookup_unpinned={} "
+      "lookup_failed={} claimed={} colour={} health_owner={}",
       payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
-      stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered, claimed,
-      colour_name(colour), health_owner);
+      stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
+      held[1], held[2], released, lookup_settled, lookup_unpinned, lookup_failed, claimed, colour_name(colour), health_owner);
 }
 
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
@@ -57,6 +58,7 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
     gauge("rinha_backlog_total", "payments waiting in all instances' queues", backlog->queued);
     gauge("rinha_queue_depth", "payments waiting in this instance's queue", backlog->own_queued);
     gauge("rinha_processing", "payments in this instance's processing list", backlog->processing);
+    gauge("rinha_held", "payments in this instance's held set, waiting for their retry time", backlog->held);
   }
   counter("rinha_payments_accepted_total", "POST /payments answered 202", payments_accepted);
   counter("rinha_payments_duplicate_total", "POST /payments of an already accepted correlationId", payments_duplicate);
@@ -71,7 +73,13 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   per_processor("rinha_send_failures_total", "sends answered 5XX/429 or not completed", send_failures);
   per_processor("rinha_send_timeouts_total", "sends that hit the deadline", timeouts);
   counter("rinha_requeued_total", "payments put back at the head of the queue", requeued);
-  counter("rinha_dead_lettered_total", "payments no processor can accept (4XX other than 422)", dead_lettered);
+  counter("rinha_dead_lettered_total", "queue items that can never be processed (undecodable)", dead_lettered);
+  per_processor("rinha_held_total", "sends refused with a 4XX other than 422/429: the payment is held, then retried",
+                held);
+  counter("rinha_released_total", "held payments moved back to the queue", released);
+  counter("rinha_lookup_settled_total", "payments in doubt found by GET /payments/{id} and recorded", lookup_settled);
+  counter("rinha_lookup_unpinned_total", "payments in doubt not found after the quiet time, unpinned", lookup_unpinned);
+  counter("rinha_lookup_failed_total", "lookups of payments in doubt left unanswered (still pinned)", lookup_failed);
   counter("rinha_recovered_total", "payments moved back from the processing list at start", recovered);
   counter("rinha_claimed_total", "payments taken over from instances whose heartbeat expired", claimed);
   counter("rinha_membership_lapses_total", "times this instance found its own heartbeat expired", membership_lapses);

@@ -44,6 +44,11 @@ struct Metrics {
   std::array<int64_t, 3> timeouts{};        // by Processor
   int64_t requeued = 0;
   int64_t dead_lettered = 0;
+  std::array<int64_t, 3> held{};            // by Processor: refused with a 4XX other than 422/429, held
+  int64_t released = 0;                     // held payments moved back to the queue
+  int64_t lookup_settled = 0;               // in doubt, found by GET /payments/{id}: recorded
+  int64_t lookup_unpinned = 0;              // in doubt, not found after the quiet time: unpinned
+  int64_t lookup_failed = 0;                // the lookup got no answer: still pinned, reported
   int64_t recovered = 0;
   int64_t claimed = 0;           // payments taken over from instances whose heartbeat expired
   int64_t membership_lapses = 0; // this instance's own heartbeat had expired (its work may have been claimed)

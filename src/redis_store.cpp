@@ -120,10 +120,11 @@ end
 const std::string kRecoverLua = std::string(kMoveProcessingLua) + R"lua(
 return move_processing(KEYS[1], KEYS[2]))lua";
 
-// KEYS: instances, this instance's queue. ARGV: this instance's number. For every other
-// member whose heartbeat key has expired: its queue, then its payments in flight (taken
-// before anything still queued there), go to the head of this instance's queue, in order;
-// it leaves the set. One script, so two instances can never claim the same payment.
+// KEYS: instances, this instance's queue, its held set. ARGV: this instance's number. For
+// every other member whose heartbeat key has expired: its queue, then its payments in
+// flight (taken before anything still queued there), go to the head of this instance's
+// queue, in order; its held payments join this instance's held set, each keeping its
+// retry time; it leaves the set. One script, so two instances can never claim the same payment.
 // (The per-instance keys are derived here from the member names: Redis runs unclustered.)
 const std::string kClaimLua = std::string(kMoveProcessingLua) + R"lua(
 local moved = 0
@@ -132,6 +133,13 @@ for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     local q = 'payments:queue:' .. m
     while redis.call('LMOVE', q, KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
     moved = moved + move_processing('payments:processing:' .. m, KEYS[2])
+    local held = 'payments:held:' .. m
+    local n = redis.call('ZCARD', held)
+    if n > 0 then
+      redis.call('ZUNIONSTORE', KEYS[3], 2, KEYS[3], held, 'AGGREGATE', 'MIN')
+      redis.call('DEL', held)
+      moved = moved + n
+    end
     redis.call('SREM', KEYS[1], m)
   end
 end
@@ -159,21 +167,39 @@ if not cur then
 end
 return 0)lua";
 
-// KEYS: instances, this instance's queue, its processing. {all queued, own queued, own in flight}.
+// KEYS: instances, this instance's queue, its processing, its held set.
+// {all queued, own queued, own in flight, own held}.
 constexpr const char* kBacklogLua = R"lua(
 local all = 0
 for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do all = all + redis.call('LLEN', 'payments:queue:' .. m) end
 local own = redis.call('LLEN', KEYS[2])
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then all = all + own end
-return {all, own, redis.call('HLEN', KEYS[3])})lua";
+return {all, own, redis.call('HLEN', KEYS[3]), redis.call('ZCARD', KEYS[4])})lua";
 
-// KEYS: instances, then fixed keys to delete. Every instance's queue and processing too.
+// KEYS: instances, then fixed keys to delete. Every instance's queue, processing and held too.
 constexpr const char* kPurgeLua = R"lua(
 for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  redis.call('DEL', 'payments:queue:' .. m, 'payments:processing:' .. m)
+  redis.call('DEL', 'payments:queue:' .. m, 'payments:processing:' .. m, 'payments:held:' .. m)
 end
 for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1)lua";
+
+// KEYS: processing, held. ARGV: field, new item, due ms. Idempotent like the requeue.
+constexpr const char* kHoldLua = R"lua(
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+end
+return 1)lua";
+
+// KEYS: held, queue. ARGV: now ms, max. The due items, earliest first, to the tail of the
+// queue (the LEFT end, where new payments arrive). Returns {released, still held}.
+constexpr const char* kReleaseLua = R"lua(
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+for _, item in ipairs(due) do
+  redis.call('ZREM', KEYS[1], item)
+  redis.call('LPUSH', KEYS[2], item)
+end
+return {#due, redis.call('ZCARD', KEYS[1])})lua";
 
 constexpr size_t kMaxRecordBatch = 64;
 
@@ -186,6 +212,7 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       alive_key_(fmt::format("payments:alive:{}", app_name)),
       instance_(std::to_string(app_name)),
       token_(instance_token(app_name)),
+      held_key_(fmt::format("payments:held:{}", app_name)),
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
@@ -200,6 +227,8 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       lease_script_{kLeaseLua, {}},
       backlog_script_{kBacklogLua, {}},
       purge_script_{kPurgeLua, {}},
+      hold_script_{kHoldLua, {}},
+      release_script_{kReleaseLua, {}},
       records_(ex, settle_window, kMaxRecordBatch,
                [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
 
@@ -264,9 +293,9 @@ asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
 
 asio::awaitable<bool> RedisStore::purge() {
   // Queues 1 and 2 by name too: instances that have not yet sent a heartbeat.
-  auto reply = co_await eval(http_, purge_script_, 10, kInstancesKey, kIdsKey, "payments:queue:1", "payments:queue:2",
-                             "payments:processing:1", "payments:processing:2", ledger_key(Processor::default_),
-                             ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
+  auto reply = co_await eval(http_, purge_script_, 12, kInstancesKey, kIdsKey, "payments:queue:1", "payments:queue:2",
+                             "payments:processing:1", "payments:processing:2", "payments:held:1", "payments:held:2",
+                             ledger_key(Processor::default_), ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
   co_return reply.type == RedisReply::Type::integer;
 }
 
@@ -323,6 +352,20 @@ asio::awaitable<bool> RedisStore::dead_letter(std::string_view item) {
   co_return reply.type == RedisReply::Type::integer;
 }
 
+asio::awaitable<bool> RedisStore::hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) {
+  const std::string due = std::to_string(due_ms);
+  auto reply = co_await eval(work_, hold_script_, 2, processing_key_, held_key_, processing_field(old_item), new_item, due);
+  co_return reply.type == RedisReply::Type::integer;
+}
+
+asio::awaitable<std::optional<HeldRelease>> RedisStore::release_held(int64_t now_ms, size_t max) {
+  const std::string now = std::to_string(now_ms);
+  const std::string count = std::to_string(max);
+  auto reply = co_await eval(work_, release_script_, 2, held_key_, queue_key_, now, count);
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 2) co_return std::nullopt;
+  co_return HeldRelease{reply.elements[0].integer, reply.elements[1].integer};
+}
+
 asio::awaitable<std::optional<int64_t>> RedisStore::recover_in_flight() {
   auto reply = co_await eval(work_, recover_script_, 2, processing_key_, queue_key_);
   if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
@@ -330,12 +373,13 @@ asio::awaitable<std::optional<int64_t>> RedisStore::recover_in_flight() {
 }
 
 asio::awaitable<std::optional<Backlog>> RedisStore::backlog() {
-  auto reply = co_await eval(work_, backlog_script_, 3, kInstancesKey, queue_key_, processing_key_, instance_);
-  if (reply.type != RedisReply::Type::array || reply.elements.size() != 3) co_return std::nullopt;
+  auto reply = co_await eval(work_, backlog_script_, 4, kInstancesKey, queue_key_, processing_key_, held_key_, instance_);
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 4) co_return std::nullopt;
   Backlog b;
   b.queued = reply.elements[0].integer;
   b.own_queued = reply.elements[1].integer;
   b.processing = reply.elements[2].integer;
+  b.held = reply.elements[3].integer;
   co_return b;
 }
 
@@ -347,7 +391,7 @@ asio::awaitable<std::optional<bool>> RedisStore::heartbeat(int64_t ttl_ms) {
 }
 
 asio::awaitable<std::optional<int64_t>> RedisStore::claim_dead_instances() {
-  auto reply = co_await eval(work_, claim_script_, 2, kInstancesKey, queue_key_, instance_);
+  auto reply = co_await eval(work_, claim_script_, 3, kInstancesKey, queue_key_, held_key_, instance_);
   if (reply.type != RedisReply::Type::integer) co_return std::nullopt;
   co_return reply.integer;
 }

@@ -4,14 +4,16 @@
 //                   record/requeue (O(1) to settle, whatever the number in flight)
 //   ids             set of every correlationId ever accepted (idempotency)
 //   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
-//   dead            list of items that can never be processed
+//   held:<n>        sorted set of instance n's held items, score = the time (ms) they may be
+//                   retried (a processor refused them with a 4XX; see worker_pool.hpp)
+//   dead            list of items that can never be processed (scripts/dead-letters.sh)
 //   breaker:colour  the health owner's routing record (routing_record.hpp: colour, when, evidence)
 //   breaker:signals list of failure signals "<processor>:<sent_at_ms>" for the health owner
 //   health:owner    the health lease: "<n>:<token>" of the instance that calls the health
 //                   endpoints, with expiry (any instance may take it once it expires)
 //   health:call:<processor>  reservation of the next health call, system-wide (expiry)
 //   instances       set of instance numbers;  alive:<n>  heartbeat of instance n (expiry):
-//                   once it expires, a live instance claims n's queue and processing
+//                   once it expires, a live instance claims n's queue, processing and held
 // Multi-key moves are Lua scripts, so each is atomic. A payment costs one enqueue, a share
 // of a take (up to 64 per call) and a share of a record: the records that complete within
 // one settle window go as one call (Coalescer). Three connections: the HTTP path's intake,
@@ -42,6 +44,8 @@ class RedisStore final : public Store {
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
   asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override;
   asio::awaitable<bool> dead_letter(std::string_view item) override;
+  asio::awaitable<bool> hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) override;
+  asio::awaitable<std::optional<HeldRelease>> release_held(int64_t now_ms, size_t max) override;
   asio::awaitable<std::optional<int64_t>> recover_in_flight() override;
   asio::awaitable<std::optional<Backlog>> backlog() override;
   asio::awaitable<std::optional<bool>> heartbeat(int64_t ttl_ms) override;
@@ -74,10 +78,10 @@ class RedisStore final : public Store {
   };
   asio::awaitable<bool> record_batch(const std::vector<LedgerEntry>& batch);
 
-  std::string queue_key_, processing_key_, alive_key_, instance_, token_;
+  std::string queue_key_, processing_key_, alive_key_, instance_, token_, held_key_;
   RedisConnection http_, work_, summary_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_, claim_script_,
-      heartbeat_script_, lease_script_, backlog_script_, purge_script_;
+      heartbeat_script_, lease_script_, backlog_script_, purge_script_, hold_script_, release_script_;
   Coalescer<LedgerEntry> records_;
 };
 

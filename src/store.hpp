@@ -3,8 +3,10 @@
 // operation that reports failure as a value (false / nullopt / Status::unavailable).
 //
 // Queue invariants: a payment is in exactly one of {queue, this instance's processing
-// list, ledger, dead letters}; moves between them are atomic; the processing list survives
-// a crash and is put back at the head of the queue when the instance starts.
+// list, its held set, ledger, dead letters}; moves between them are atomic; the processing
+// list survives a crash and is put back at the head of the queue when the instance starts;
+// the held set survives too (it is only a "not before" time per payment) and is released
+// to the queue by the workers.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -44,6 +46,12 @@ struct Backlog {
   int64_t queued = 0;       // waiting in all instances' queues
   int64_t own_queued = 0;   // waiting in this instance's queue
   int64_t processing = 0;   // in this instance's processing list
+  int64_t held = 0;         // in this instance's held set (waiting for their retry time)
+};
+
+struct HeldRelease {
+  int64_t released = 0;     // moved to the queue by this call
+  int64_t remaining = 0;    // still held (due later, or beyond this call's max)
 };
 
 class Store {
@@ -64,8 +72,16 @@ class Store {
   virtual asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) = 0;
   // Removes a processing item and records the payment as stored by `where` at requested_at_ms.
   virtual asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) = 0;
-  // Removes a processing item that can never be processed (kept for an operator).
+  // Removes a processing item that can never be processed (kept for an operator;
+  // scripts/dead-letters.sh lists and replays them).
   virtual asio::awaitable<bool> dead_letter(std::string_view item) = 0;
+  // Moves a processing item, in its updated form, to this instance's held set until
+  // `due_ms` (a payment that must not be retried before then). Only if it is still in the
+  // processing list, like the requeue: a retry after a lost reply holds it once.
+  virtual asio::awaitable<bool> hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) = 0;
+  // Moves up to `max` held payments due at `now_ms`, earliest due first, to the TAIL of
+  // this instance's queue (where new payments arrive), unchanged (pin and doubt kept).
+  virtual asio::awaitable<std::optional<HeldRelease>> release_held(int64_t now_ms, size_t max) = 0;
   // Puts everything in this instance's processing list back at the head of its queue.
   virtual asio::awaitable<std::optional<int64_t>> recover_in_flight() = 0;
   virtual asio::awaitable<std::optional<Backlog>> backlog() = 0;

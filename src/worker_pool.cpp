@@ -18,6 +18,18 @@ namespace {
 constexpr int64_t kMaxTake = 64;                          // payments per take() round trip
 constexpr int64_t kProbeIntervalMs = 250;                 // one real payment to a down processor
 constexpr auto kIdleRecheck = std::chrono::milliseconds(500);  // safety net when idle
+constexpr int64_t kReleasePeriodMs = 1000;  // how often due held payments go back to the queue
+constexpr size_t kMaxRelease = 256;         // per release call: a burst of holds drains gently
+constexpr int64_t kWarnIntervalMs = 10000;  // one warning line per kind at most this often
+}
+
+int64_t WorkerPool::WarnThrottle::due(int64_t now_ms) {
+  ++pending;
+  if (now_ms < next_ms) return 0;
+  next_ms = now_ms + kWarnIntervalMs;
+  const int64_t n = pending;
+  pending = 0;
+  return n;
 }
 
 WorkerPool::WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
@@ -82,6 +94,7 @@ asio::awaitable<void> WorkerPool::feed() {
       co_await recover_orphans();
       continue;
     }
+    if (held_possible_ && clock_.now_ms() >= next_release_ms_) co_await release_held();
     if (in_flight_ >= cfg_.workers) {
       slot_freed_.expires_at(std::chrono::steady_clock::time_point::max());
       co_await slot_freed_.async_wait(as_tuple(use_awaitable));
@@ -183,6 +196,23 @@ asio::awaitable<void> WorkerPool::recover_orphans() {
   if (*recovered > 0) LOG_WARN("recovered_orphans", "payments={}", *recovered);
 }
 
+asio::awaitable<void> WorkerPool::release_held() {
+  const int64_t now = clock_.now_ms();
+  next_release_ms_ = now + kReleasePeriodMs;
+  auto r = co_await store_.release_held(now, kMaxRelease);
+  if (!r) co_return;  // Redis unreachable: the held set keeps them; next period
+  metrics_.released += r->released;
+  held_possible_ = r->remaining > 0;
+  if (r->released == static_cast<int64_t>(kMaxRelease)) next_release_ms_ = now;  // more may be due
+  if (r->released > 0) notify_work();
+}
+
+asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p, int64_t due_ms) {
+  const std::string again = encode_payment(p);
+  held_possible_ = true;
+  co_await persist([&] { return store_.hold(item, again, due_ms); }, "hold");
+}
+
 void WorkerPool::notify_work() {
   work_pending_ = true;
   work_available_.cancel();
@@ -212,6 +242,14 @@ asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
   if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
 }
 
+namespace {
+void unpin(Payment& p) {
+  p.pin = Processor::none;
+  p.in_doubt = false;
+  p.requested_at_ms = 0;
+}
+}  // namespace
+
 asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   std::string item = std::move(taken.item);
   auto decoded = decode_payment(item);
@@ -226,6 +264,14 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   // stored nothing and no earlier send is in doubt.
   Payment p = *decoded;
   const bool prior_doubt = taken.prior_doubt;
+  if (prior_doubt) {
+    auto d = doubts_.find(std::string(id_view(p.id)));
+    if (d != doubts_.end() && clock_.now_ms() - d->second.since_ms >= cfg_.doubt_lookup_after_ms) {
+      const Doubt doubt = d->second;
+      co_await settle_by_lookup(std::move(item), p, doubt);
+      co_return;
+    }
+  }
 
   const Processor target = p.pin;
   const int t = static_cast<int>(target);
@@ -235,34 +281,46 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   if (prior_doubt) --metrics_.in_doubt;
   ++p.attempts;
 
+  // The doubt bookkeeping (off the common path: only a payment in doubt has an entry).
+  // Still in doubt after this send -> it is the latest that might land; settled -> gone.
+  const bool settled = outcome.kind == SendOutcome::Kind::stored || outcome.kind == SendOutcome::Kind::duplicate;
+  if (!settled && (prior_doubt || outcome.kind == SendOutcome::Kind::in_doubt)) {
+    const int64_t returned_ms = clock_.now_ms();  // the request was written by now, if at all
+    doubts_.try_emplace(std::string(id_view(p.id)), Doubt{sent_at_ms, returned_ms}).first->second.last_send_ms =
+        returned_ms;
+  } else if (prior_doubt) {
+    doubts_.erase(std::string(id_view(p.id)));
+  }
+
   switch (outcome.kind) {
     case SendOutcome::Kind::stored:
     case SendOutcome::Kind::duplicate:
       if (outcome.kind == SendOutcome::Kind::duplicate) ++metrics_.duplicates_422[t];
       ++metrics_.stored[t];
+      known_stored_[t] = p.id;
       breaker_.signal_success(target, sent_at_ms);
       LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
                 outcome.status, outcome.latency_ms);
       co_await persist([&] { return store_.record(item, p, target); }, "record");
       co_return;
-    case SendOutcome::Kind::invalid:
-      LOG_ERROR("payment_refused", "id={} processor={} status={}", id_view(p.id), processor_name(target),
-                outcome.status);
-      if (!prior_doubt) {  // refused outright and never in doubt: no processor holds it
-        ++metrics_.dead_lettered;
-        co_await persist([&] { return store_.dead_letter(item); }, "dead_letter");
-        co_return;
+    case SendOutcome::Kind::invalid: {
+      // A 4XX other than 422/429 is no reason to drop an accepted payment: it is most often
+      // the deployment (a wrong URL, an auth proxy), fixed by a person in minutes. Hold it.
+      ++metrics_.held[t];
+      if (!prior_doubt) unpin(p);  // refused outright and never in doubt: no processor holds it
+      const int64_t now = clock_.now_ms();
+      if (const int64_t n = hold_warn_.due(now)) {
+        LOG_WARN("payments_held", "processor={} status={} payments={} example_id={} in_doubt={} retry_in_ms={}",
+                 processor_name(target), outcome.status, n, id_view(p.id), prior_doubt ? 1 : 0, cfg_.hold_retry_ms);
       }
-      break;  // an earlier call may still land: keep retrying the same processor
+      co_await hold(item, p, now + cfg_.hold_retry_ms);
+      co_return;
+    }
     case SendOutcome::Kind::rejected:
     case SendOutcome::Kind::overloaded:
     case SendOutcome::Kind::not_sent:
       ++metrics_.send_failures[t];
-      if (!prior_doubt) {  // this call stored nothing and no earlier call is pending
-        p.pin = Processor::none;
-        p.in_doubt = false;
-        p.requested_at_ms = 0;
-      }
+      if (!prior_doubt) unpin(p);  // this call stored nothing and no earlier call is pending
       if (outcome.kind == SendOutcome::Kind::overloaded) pacer_.observe_overload(clock_.now_ms());
       else breaker_.signal_failure(target, sent_at_ms);
       break;
@@ -280,6 +338,80 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   const std::string again = encode_payment(p);
   co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
   notify_work();
+}
+
+// A payment in doubt whose processor has failed to settle it for DOUBT_LOOKUP_AFTER: stop
+// sending it and ask GET /payments/{id} instead.
+//   found -> the processor holds it: record it with the processor's requestedAt (the one
+//     every send carried, since a pinned payment always goes with the same one).
+//   not found -> unpin, but only when no send of it can still land. A processor may store a
+//     request after the caller gave up (the delayed commit of the fault tests); "not found"
+//     at time L rules out every request it received by L minus its longest delay. So the
+//     lookup is made only once the last send RETURNED (its request was written by then, if
+//     at all) at least DOUBT_LOOKUP_AFTER ago, and no send is made in lookup mode: 30 s by
+//     default, above PROCESSOR_TIMEOUT (checked at start) and 6x the longest delay of the
+//     scenarios (5 s). Sends by an earlier run of this instance are older still: `doubts_`
+//     lives in memory, so after a restart the payment is sent again (its doubt window
+//     starts over) before any lookup, and the quiet time counts from that later send.
+//     And a 404 proves nothing unless it comes from a processor that holds payments: a wrong
+//     URL or a proxy answers 404 to anything. So "not found" is believed only when a payment
+//     this instance saw stored on that processor (200/422) is found there in the same round;
+//     with no such control (nothing stored there since start) it is not believed.
+//   no answer, or a "not found" not believed -> still pinned, never dropped: held for
+//     HOLD_RETRY, then asked again; reported by rinha_lookup_failed_total and a warning.
+asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, Payment p, Doubt doubt) {
+  const std::string key(id_view(p.id));
+  const int64_t quiet_until = doubt.last_send_ms + cfg_.doubt_lookup_after_ms;
+  if (clock_.now_ms() < quiet_until) {  // a send is too recent: wait, without sending
+    co_await hold(item, p, quiet_until);
+    co_return;
+  }
+  const Processor pinned = p.pin;
+  const auto found = co_await client(pinned).lookup(p.id, std::chrono::milliseconds(cfg_.processor_timeout_ms));
+  const int64_t now = clock_.now_ms();
+  const char* reason = "no_answer";
+  switch (found.kind) {
+    case LookupResult::Kind::found: {
+      ++metrics_.lookup_settled;
+      ++metrics_.stored[static_cast<int>(pinned)];
+      doubts_.erase(key);
+      if (const int64_t n = lookup_warn_.due(now)) {
+        LOG_INFO("doubt_settled_by_lookup", "result=found processor={} payments={} example_id={}",
+                 processor_name(pinned), n, key);
+      }
+      p.requested_at_ms = found.requested_at_ms;
+      co_await persist([&] { return store_.record(item, p, pinned); }, "record");
+      co_return;
+    }
+    case LookupResult::Kind::not_found: {
+      const auto control = known_stored_[static_cast<int>(pinned)];
+      reason = "not_found_unverified";
+      if (!control) break;
+      const auto known = co_await client(pinned).lookup(*control, std::chrono::milliseconds(cfg_.processor_timeout_ms));
+      if (known.kind != LookupResult::Kind::found) break;
+      ++metrics_.lookup_unpinned;
+      doubts_.erase(key);
+      if (const int64_t n = lookup_warn_.due(now)) {
+        LOG_INFO("doubt_settled_by_lookup", "result=not_found processor={} payments={} example_id={}",
+                 processor_name(pinned), n, key);
+      }
+      unpin(p);
+      ++metrics_.requeued;
+      const std::string again = encode_payment(p);
+      co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
+      notify_work();
+      co_return;
+    }
+    case LookupResult::Kind::error:
+      break;
+  }
+  ++metrics_.lookup_failed;
+  if (const int64_t n = unsettled_warn_.due(now)) {
+    LOG_WARN("payments_unsettled",
+             "processor={} reason={} payments={} example_id={} in_doubt_ms={} still_pinned=1 retry_in_ms={}",
+             processor_name(pinned), reason, n, key, now - doubt.since_ms, cfg_.hold_retry_ms);
+  }
+  co_await hold(item, p, now + cfg_.hold_retry_ms);
 }
 
 }  // namespace rinha

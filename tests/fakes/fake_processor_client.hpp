@@ -6,6 +6,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "processor_client.hpp"
@@ -20,7 +22,11 @@ class FakeProcessorClient final : public ProcessorClient {
   std::deque<HealthResult> health_script;
   HealthResult health_otherwise{HealthResult::Kind::ok, false, 0, 1};
   int health_calls = 0;
-  LookupResult lookup_result{LookupResult::Kind::not_found, 0};
+  LookupResult lookup_result{LookupResult::Kind::not_found, 0};  // after lookup_script runs out
+  std::deque<LookupResult> lookup_script;
+  std::map<std::string, LookupResult, std::less<>> lookup_by_id;  // answered first, for these ids
+  int lookup_calls = 0;
+  int invalid_status = 400;  // the status an `invalid` outcome carries (a 403 proxy, a 404 URL)
   std::function<void(const Payment&)> on_send;  // observes the world at the moment of sending
   std::chrono::milliseconds latency{0};          // > 0: answers after this long (real time), so
                                                  // the caller's other coroutines run meanwhile
@@ -43,11 +49,18 @@ class FakeProcessorClient final : public ProcessorClient {
                  : out.kind == SendOutcome::Kind::duplicate ? 422
                  : out.kind == SendOutcome::Kind::rejected  ? 500
                  : out.kind == SendOutcome::Kind::overloaded ? 429
-                 : out.kind == SendOutcome::Kind::invalid   ? 400
+                 : out.kind == SendOutcome::Kind::invalid   ? invalid_status
                                                             : 0;
     co_return out;
   }
-  asio::awaitable<LookupResult> lookup(const CorrelationId&, std::chrono::milliseconds) override {
+  asio::awaitable<LookupResult> lookup(const CorrelationId& id, std::chrono::milliseconds) override {
+    ++lookup_calls;
+    if (auto it = lookup_by_id.find(id_view(id)); it != lookup_by_id.end()) co_return it->second;
+    if (!lookup_script.empty()) {
+      auto r = lookup_script.front();
+      lookup_script.pop_front();
+      co_return r;
+    }
     co_return lookup_result;
   }
   asio::awaitable<HealthResult> health(std::chrono::milliseconds) override {

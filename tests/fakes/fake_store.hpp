@@ -25,6 +25,7 @@ class FakeStore final : public Store {
   std::vector<std::string> processing;
   std::map<std::string, LedgerEntry> ledger;  // by correlation id
   std::vector<std::string> dead;
+  std::multimap<int64_t, std::string> held;  // due ms -> item
   std::set<std::string> ids;
   std::optional<RoutingRecord> routing;  // what save_routing() stored
   std::vector<FailureSignal> signals;
@@ -120,6 +121,22 @@ class FakeStore final : public Store {
     dead.emplace_back(item);
     co_return true;
   }
+  asio::awaitable<bool> hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) override {
+    if (fail()) co_return false;
+    if (remove_processing(old_item)) held.emplace(due_ms, std::string(new_item));
+    co_return true;
+  }
+  asio::awaitable<std::optional<HeldRelease>> release_held(int64_t now_ms, size_t max) override {
+    if (fail()) co_return std::nullopt;
+    HeldRelease r;
+    while (static_cast<size_t>(r.released) < max && !held.empty() && held.begin()->first <= now_ms) {
+      queue.push_front(held.begin()->second);
+      held.erase(held.begin());
+      ++r.released;
+    }
+    r.remaining = static_cast<int64_t>(held.size());
+    co_return r;
+  }
   asio::awaitable<std::optional<int64_t>> recover_in_flight() override {
     if (fail()) co_return std::nullopt;
     const int64_t n = static_cast<int64_t>(processing.size());
@@ -130,7 +147,7 @@ class FakeStore final : public Store {
   asio::awaitable<std::optional<Backlog>> backlog() override {
     if (fail()) co_return std::nullopt;
     co_return Backlog{static_cast<int64_t>(queue.size()), static_cast<int64_t>(queue.size()),
-                      static_cast<int64_t>(processing.size())};
+                      static_cast<int64_t>(processing.size()), static_cast<int64_t>(held.size())};
   }
   asio::awaitable<std::optional<bool>> heartbeat(int64_t) override {
     if (fail()) co_return std::nullopt;
@@ -207,9 +224,11 @@ class FakeStore final : public Store {
     --fail_next_ops;
     return true;
   }
-  void remove_processing(std::string_view item) {
+  bool remove_processing(std::string_view item) {
     auto it = std::find(processing.begin(), processing.end(), item);
-    if (it != processing.end()) processing.erase(it);
+    if (it == processing.end()) return false;
+    processing.erase(it);
+    return true;
   }
 };
 

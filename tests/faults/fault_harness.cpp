@@ -121,11 +121,12 @@ std::string Outcome::to_string() const {
 
 namespace {
 
-// Every instance's queue and processing list (any number of instances).
+// Every instance's queue, processing list and held set (any number of instances).
 bool queues_empty(Stack& s) {
   return s.redis("EVAL 'local n = 0 "
                  "for _, k in ipairs(redis.call(\"KEYS\", \"payments:queue:*\")) do n = n + redis.call(\"LLEN\", k) end "
                  "for _, k in ipairs(redis.call(\"KEYS\", \"payments:processing:*\")) do n = n + redis.call(\"HLEN\", k) end "
+                 "for _, k in ipairs(redis.call(\"KEYS\", \"payments:held:*\")) do n = n + redis.call(\"ZCARD\", k) end "
                  "return n' 0") == "0\n";
 }
 

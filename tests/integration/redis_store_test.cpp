@@ -114,6 +114,86 @@ TEST_F(RedisStoreTest, ARepeatedRequeueOrDeadLetterQueuesThePaymentOnce) {
   EXPECT_EQ(backlog->processing, 1);  // B, just taken
 }
 
+// A held payment leaves the processing list at once (no worker waits on it), comes back
+// only when due, at the tail, unchanged; a repeated hold (lost reply) holds it once.
+TEST_F(RedisStoreTest, AHeldPaymentIsReleasedToTheTailWhenDue) {
+  run_coro(io_, store_->enqueue(payment(kA)));
+  const std::string a = pop();
+  Payment pa = *decode_payment(a);
+  pa.pin = Processor::none;
+  pa.in_doubt = false;
+  pa.requested_at_ms = 0;
+  const std::string held = encode_payment(pa);
+  EXPECT_TRUE(run_coro(io_, store_->hold(a, held, 31'000)));
+  EXPECT_TRUE(run_coro(io_, store_->hold(a, held, 31'000)));
+  run_coro(io_, store_->enqueue(payment(kB)));
+  auto backlog = run_coro(io_, store_->backlog());
+  ASSERT_TRUE(backlog);
+  EXPECT_EQ(backlog->processing, 0);
+  EXPECT_EQ(backlog->held, 1);
+  EXPECT_EQ(backlog->queued, 1);  // B
+  auto early = run_coro(io_, store_->release_held(30'999, 256));
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->released, 0);
+  EXPECT_EQ(early->remaining, 1);
+  run_coro(io_, store_->enqueue(payment(kC)));
+  auto due = run_coro(io_, store_->release_held(31'000, 256));
+  ASSERT_TRUE(due);
+  EXPECT_EQ(due->released, 1);
+  EXPECT_EQ(due->remaining, 0);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);  // the waiting ones first
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+  const auto again = decode_payment(pop());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(id_view(again->id), kA);
+  EXPECT_EQ(again->requested_at_ms, 1000);  // unpinned while held: pinned afresh by this take
+  EXPECT_TRUE(run_coro(io_, store_->purge()));
+  EXPECT_EQ(redis_cli("exists payments:held:1"), "0\n");
+}
+
+// scripts/dead-letters.sh against this Redis: list, then replay moves the oldest dead
+// letters, unchanged (pin, requestedAt, doubt), to the tail of a queue, atomically.
+TEST_F(RedisStoreTest, DeadLettersAreListedAndReplayedByTheScript) {
+  const std::string script = std::string(RINHA_SOURCE_DIR) + "/scripts/dead-letters.sh";
+  const std::string env = "REDIS_SOCKET=" + dir_ + "/redis.sock ";
+  const std::string oldest = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1|1990|1|1|1000|1|3";  // pinned, in doubt
+  const std::string newer = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2|500|2|0|0|0|1";
+  redis_cli("lpush payments:dead '" + oldest + "'");
+  redis_cli("lpush payments:dead '" + newer + "'");
+  run_coro(io_, store_->enqueue(payment(kC)));
+  auto run = [&](const std::string& args) {
+    std::string out;
+    FILE* f = ::popen((env + script + " " + args + " 2>&1").c_str(), "r");
+    if (!f) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    EXPECT_EQ(::pclose(f), 0) << args << ": " << out;
+    return out;
+  };
+  EXPECT_EQ(run("count"), "2\n");
+  EXPECT_EQ(run("list"), oldest + "\n" + newer + "\n");  // oldest first
+  EXPECT_EQ(run("replay 1"), "replayed 1 to payments:queue:1, 1 left in payments:dead\n");
+  EXPECT_EQ(run("replay"), "replayed 1 to payments:queue:1, 0 left in payments:dead\n");
+  EXPECT_EQ(redis_cli("llen payments:dead"), "0\n");
+  // The queue's head is the right end: C (waiting), then the replayed ones, oldest first.
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+  auto r = run_coro(io_, store_->take(2, Processor::fallback, 5000));
+  ASSERT_EQ(r.items.size(), 2u);
+  const auto a = decode_payment(r.items[0].item);
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(r.items[0].prior_doubt);  // its doubt kept: retried only on the default...
+  EXPECT_EQ(a->pin, Processor::default_);
+  EXPECT_EQ(a->requested_at_ms, 1000);  // ...with the same requestedAt
+  EXPECT_EQ(a->attempts, 3u);
+  const auto b = decode_payment(r.items[1].item);
+  ASSERT_TRUE(b);
+  EXPECT_FALSE(r.items[1].prior_doubt);
+  EXPECT_EQ(b->pin, Processor::fallback);  // unpinned: free to go where the breaker says
+  EXPECT_EQ(run("replay"), "replayed 0 to payments:queue:1, 0 left in payments:dead\n");
+  EXPECT_EQ(run("list"), "");
+}
+
 TEST_F(RedisStoreTest, RequeueGoesToTheHeadAndRecordLeavesProcessing) {
   run_coro(io_, store_->enqueue(payment(kA)));
   run_coro(io_, store_->enqueue(payment(kB)));
@@ -269,8 +349,8 @@ TEST_F(RedisStoreTest, AHealthCallIsReservedOncePerInterval) {
   EXPECT_TRUE(run_coro(io_, store_->reserve_health_call(Processor::default_, 200, true)));
 }
 
-// Instance 2 dies with payments queued and one in flight (pinned, in doubt); once its
-// heartbeat expires, instance 1 claims all of them, in flight first, pins kept.
+// Instance 2 dies with payments queued, one in flight (pinned, in doubt) and one held; once
+// its heartbeat expires, instance 1 claims all of them, in flight first, pins kept.
 TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
   RedisStore two(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 2, std::chrono::milliseconds(1000));
   two.start();
@@ -282,13 +362,16 @@ TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
   }
   auto taken = run_coro(io_, two.take(1, Processor::fallback, 42));  // A, in flight at the fallback
   ASSERT_EQ(taken.items.size(), 1u);
+  auto refused = run_coro(io_, two.take(1, Processor::default_, 43));  // B, refused with a 4XX: held
+  ASSERT_EQ(refused.items.size(), 1u);
+  EXPECT_TRUE(run_coro(io_, two.hold(refused.items[0].item, refused.items[0].item, 99000)));
   EXPECT_EQ(run_coro(io_, two.heartbeat(200)), false);  // first beat: it had not been alive before
   EXPECT_EQ(run_coro(io_, two.heartbeat(200)), true);
   EXPECT_EQ(run_coro(io_, store_->heartbeat(5000)), false);
   EXPECT_EQ(run_coro(io_, store_->claim_dead_instances()), 0);  // 2 is alive
   auto backlog = run_coro(io_, store_->backlog());
   ASSERT_TRUE(backlog);
-  EXPECT_EQ(backlog->queued, 2);  // B and C, in instance 2's queue
+  EXPECT_EQ(backlog->queued, 1);  // C, in instance 2's queue
   EXPECT_EQ(backlog->own_queued, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));  // 2 stops beating
   EXPECT_EQ(run_coro(io_, store_->claim_dead_instances()), 3);
@@ -300,10 +383,11 @@ TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
   EXPECT_EQ(a->pin, Processor::fallback);
   EXPECT_EQ(a->requested_at_ms, 42);
   EXPECT_TRUE(a->in_doubt);
-  EXPECT_EQ(id_view(decode_payment(pop())->id), kB);
   EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+  // The held one is held here now, with its retry time.
+  EXPECT_EQ(redis_cli("ZSCORE payments:held:1 '" + refused.items[0].item + "'"), "99000\n");
   EXPECT_EQ(redis_cli("SISMEMBER payments:instances 2"), "0\n");
-  EXPECT_EQ(redis_cli("EXISTS payments:queue:2 payments:processing:2"), "0\n");
+  EXPECT_EQ(redis_cli("EXISTS payments:queue:2 payments:processing:2 payments:held:2"), "0\n");
   stop_other(two);
 }
 

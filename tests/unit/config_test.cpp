@@ -61,6 +61,9 @@ TEST(Config, ErrorsNameTheVariable) {
   EXPECT_NE(message({{"HEALTH_TIMEOUT", "5h"}}).find("HEALTH_TIMEOUT"), std::string::npos);
   EXPECT_NE(message({{"PROCESSOR_DEFAULT_URL", "ftp://x"}}).find("PROCESSOR_DEFAULT_URL"), std::string::npos);
   EXPECT_NE(message({{"LOG_LEVEL", "loud"}}).find("LOG_LEVEL"), std::string::npos);
+  // A not-found lookup may unpin a payment in doubt only after a quiet time longer than any send.
+  EXPECT_NE(message({{"DOUBT_LOOKUP_AFTER", "3s"}}).find("DOUBT_LOOKUP_AFTER"), std::string::npos);
+  EXPECT_EQ(message({{"DOUBT_LOOKUP_AFTER", "1s"}, {"PROCESSOR_TIMEOUT", "300ms"}}), "no error");
 }
 
 TEST(Config, EveryRowIsDocumented) {

@@ -31,5 +31,18 @@ TEST(Metrics, RendersPerProcessorCountersAndBacklog) {
   EXPECT_EQ(m.render(std::nullopt, 1).find("rinha_backlog_total"), std::string::npos);
 }
 
+TEST(Metrics, HeldPaymentsAndLookupsAreShown) {
+  Metrics m;
+  m.held = {0, 4, 1};
+  m.lookup_failed = 2;
+  const std::string out = m.render(Backlog{0, 0, 0, 5}, 1);
+  EXPECT_NE(out.find("rinha_held 5\n"), std::string::npos);
+  EXPECT_NE(out.find("rinha_held_total{processor=\"default\"} 4\n"), std::string::npos);
+  EXPECT_NE(out.find("rinha_lookup_failed_total 2\n"), std::string::npos);
+  const std::string stats = m.stats_fields();
+  EXPECT_NE(stats.find("held_default=4 held_fallback=1"), std::string::npos);
+  EXPECT_NE(stats.find("lookup_failed=2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rinha

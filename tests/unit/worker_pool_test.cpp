@@ -239,12 +239,235 @@ TEST_F(WorkerPoolTest, A422OnTheFirstCallIsRecorded) {
   EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
 }
 
-TEST_F(WorkerPoolTest, ARefusedPaymentThatWasNeverInDoubtIsDeadLettered) {
+// Issue 11 (c): a 4XX other than 422/429 used to dead-letter an accepted payment for good.
+// Now it is held (unpinned: the processor stored nothing), for HOLD_RETRY, out of the
+// processing list.
+TEST_F(WorkerPoolTest, ARefusedPaymentThatWasNeverInDoubtIsHeldUnpinned) {
   def_.script = {Kind::invalid};
   process(accept_and_take());
   EXPECT_TRUE(store_.ledger.empty());
   EXPECT_TRUE(store_.queue.empty());
-  EXPECT_EQ(store_.dead.size(), 1u);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_TRUE(store_.dead.empty());
+  ASSERT_EQ(store_.held.size(), 1u);
+  EXPECT_EQ(store_.held.begin()->first, clock_.now_ms() + cfg_.hold_retry_ms);
+  const Payment held = *decode_payment(store_.held.begin()->second);
+  EXPECT_EQ(held.pin, Processor::none);
+  EXPECT_FALSE(held.in_doubt);
+  EXPECT_EQ(metrics_.held[1], 1);
+  EXPECT_EQ(metrics_.dead_lettered, 0);
+  EXPECT_TRUE(signals_.empty());  // a 4XX is not an outage: the breaker is not told
+}
+
+// The held payment is released to the queue only once its time has come, then paid once.
+TEST_F(WorkerPoolTest, AProcessorAnswering403ThenRecoveringPaysThePaymentOnce) {
+  def_.invalid_status = 403;
+  def_.script = {Kind::invalid, Kind::invalid, Kind::invalid};  // then 200
+  process(accept_and_take());
+  for (int round = 0; round < 3; ++round) {
+    run_coro(io_, pool_->release_held());
+    EXPECT_TRUE(store_.queue.empty()) << "released before its time, round " << round;
+    clock_.advance(cfg_.hold_retry_ms);
+    run_coro(io_, pool_->release_held());
+    ASSERT_EQ(store_.queue.size(), 1u);
+    ASSERT_TRUE(store_.held.empty());
+    process(take());
+  }
+  EXPECT_EQ(def_.sent.size(), 4u);
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+  EXPECT_EQ(store_.ledger.begin()->second.requested_at_ms, def_.sent.back().requested_at_ms);
+  EXPECT_TRUE(store_.dead.empty());
+  EXPECT_TRUE(store_.held.empty());
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_EQ(metrics_.held[1], 3);
+  EXPECT_EQ(metrics_.released, 3);
+  EXPECT_EQ(metrics_.stored[1], 1);
+}
+
+// With the feeder running: a processor that refuses everything gets one call per payment
+// per HOLD_RETRY, not calls at full speed; no worker waits on a held payment; once it
+// accepts again every payment is paid once.
+TEST_F(WorkerPoolTest, HeldPaymentsAreRetriedSlowlyAndPaidOnceWhenTheProcessorAccepts) {
+  def_.otherwise = Kind::invalid;
+  def_.invalid_status = 404;
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7",
+           "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b8"});
+  pool_->start();
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(300));  // the fake clock stands still: no hold is due
+  EXPECT_EQ(def_.sent.size(), 3u);
+  EXPECT_EQ(store_.held.size(), 3u);
+  EXPECT_EQ(pool_->in_flight(), 0);
+  def_.otherwise = Kind::stored;
+  clock_.advance(cfg_.hold_retry_ms);
+  io_.run_for(std::chrono::milliseconds(1500));  // the idle feeder looks again within 500 ms
+  EXPECT_EQ(def_.sent.size(), 6u);
+  EXPECT_EQ(store_.ledger.size(), 3u);
+  EXPECT_TRUE(store_.held.empty());
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_TRUE(store_.dead.empty());
+  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+// A held payment goes back at the tail: the ones waiting with no evidence against them go
+// first.
+TEST_F(WorkerPoolTest, AReleasedPaymentGoesToTheTailOfTheQueue) {
+  def_.script = {Kind::invalid};
+  process(accept_and_take("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1"));
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3"});
+  clock_.advance(cfg_.hold_retry_ms);
+  run_coro(io_, pool_->release_held());
+  ASSERT_EQ(store_.queue.size(), 3u);
+  EXPECT_EQ(id_view(head().id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2");
+  EXPECT_EQ(id_view(decode_payment(store_.queue.front())->id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1");
+}
+
+// A 4XX after a send in doubt says nothing about that send: the payment is held, still
+// pinned with the same requestedAt, and settled by the same processor.
+TEST_F(WorkerPoolTest, A4xxAfterADoubtIsHeldPinnedAndSettledOnTheSameProcessor) {
+  cfg_.doubt_lookup_after_ms = 2 * cfg_.hold_retry_ms;  // resent after the hold, not looked up
+  def_.script = {Kind::in_doubt, Kind::invalid, Kind::duplicate};
+  process(accept_and_take());
+  const int64_t first_requested_at = def_.sent[0].requested_at_ms;
+  breaker_.set_colour(Colour::yellow);
+  process(take());  // 403
+  ASSERT_EQ(store_.held.size(), 1u);
+  const Payment held = *decode_payment(store_.held.begin()->second);
+  EXPECT_EQ(held.pin, Processor::default_);
+  EXPECT_TRUE(held.in_doubt);
+  EXPECT_EQ(held.requested_at_ms, first_requested_at);
+  clock_.advance(cfg_.hold_retry_ms);
+  run_coro(io_, pool_->release_held());
+  process(take());  // 422: the first call had landed
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+  EXPECT_EQ(store_.ledger.begin()->second.requested_at_ms, first_requested_at);
+}
+
+// Issue 11 (c): an in-doubt payment pinned to a processor that keeps failing used to be
+// sent there for ever. After DOUBT_LOOKUP_AFTER of failing sends it is no longer sent; once
+// its last send is that old, GET /payments/{id} settles it.
+class DoubtLookupTest : public WorkerPoolTest {
+ protected:
+  // The payment times out on the default, whose sends then fail (500) every 10 s for
+  // DOUBT_LOOKUP_AFTER (30 s); returns the requestedAt it was pinned with.
+  int64_t doubt_for_long() {
+    def_.script = {Kind::in_doubt};
+    def_.otherwise = Kind::rejected;
+    process(accept_and_take());
+    const int64_t requested_at = def_.sent[0].requested_at_ms;
+    breaker_.set_colour(Colour::yellow);  // new payments would go to the fallback
+    for (int i = 0; i < 3; ++i) {
+      clock_.advance(10'000);
+      process(take());  // 500: still in doubt, still pinned
+    }
+    EXPECT_EQ(def_.sent.size(), 3u);  // at 0, 10 and 20 s; at 30 s the doubt is 30 s old
+    EXPECT_EQ(def_.lookup_calls, 0);  // the last send (20 s) is 10 s old: too young to look up
+    EXPECT_TRUE(store_.queue.empty());
+    EXPECT_EQ(store_.held.size(), 1u);
+    EXPECT_EQ(store_.held.begin()->first, clock_.now_ms() + 20'000);  // 30 s after the last send
+    clock_.advance(20'000);
+    run_coro(io_, pool_->release_held());
+    return requested_at;
+  }
+};
+
+TEST_F(DoubtLookupTest, FoundIsRecordedWithTheProcessorsRequestedAt) {
+  const int64_t requested_at = doubt_for_long();
+  def_.lookup_result = {LookupResult::Kind::found, requested_at};
+  process(take());
+  EXPECT_EQ(def_.lookup_calls, 1);
+  EXPECT_EQ(def_.sent.size(), 3u);  // no send in lookup mode
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+  EXPECT_EQ(store_.ledger.begin()->second.requested_at_ms, requested_at);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_TRUE(store_.held.empty());
+  EXPECT_EQ(metrics_.lookup_settled, 1);
+}
+
+TEST_F(DoubtLookupTest, NotFoundAfterTheQuietTimeUnpinsAndTheWorkingProcessorPays) {
+  constexpr const char* kControl = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c0";
+  process(accept_and_take(kControl));  // stored on the default: the control
+  def_.sent.clear();
+  doubt_for_long();
+  def_.lookup_result = {LookupResult::Kind::not_found, 0};
+  def_.lookup_by_id[kControl] = {LookupResult::Kind::found, clock_.now_ms()};
+  process(take());
+  EXPECT_EQ(def_.lookup_calls, 2);  // the payment, then the control
+  EXPECT_EQ(metrics_.lookup_unpinned, 1);
+  ASSERT_EQ(store_.queue.size(), 1u);
+  EXPECT_EQ(head().pin, Processor::none);
+  EXPECT_FALSE(head().in_doubt);
+  process(take());  // YELLOW: the fallback
+  EXPECT_EQ(def_.sent.size(), 3u);
+  ASSERT_EQ(fb_.sent.size(), 1u);
+  ASSERT_EQ(store_.ledger.size(), 2u);  // the control and this one
+  const auto& paid = store_.ledger.at(std::string(id_view(fb_.sent[0].id)));
+  EXPECT_EQ(paid.processor, Processor::fallback);
+  EXPECT_EQ(paid.requested_at_ms, fb_.sent[0].requested_at_ms);
+}
+
+// A wrong URL or a proxy answers 404 to anything: with no payment known to be stored on
+// that processor found there too, "not found" is not believed.
+TEST_F(DoubtLookupTest, NotFoundIsNotBelievedWithoutAStoredPaymentFoundThere) {
+  constexpr const char* kControl = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c0";
+  doubt_for_long();  // nothing stored on the default yet: no control
+  def_.lookup_result = {LookupResult::Kind::not_found, 0};
+  process(take());
+  EXPECT_EQ(metrics_.lookup_unpinned, 0);
+  EXPECT_EQ(metrics_.lookup_failed, 1);
+  ASSERT_EQ(store_.held.size(), 1u);
+  EXPECT_EQ(decode_payment(store_.held.begin()->second)->pin, Processor::default_);
+  EXPECT_TRUE(fb_.sent.empty());
+  // A payment stored there since, which this endpoint does not know either: still not believed.
+  def_.script.push_front(Kind::stored);
+  breaker_.set_colour(Colour::green);
+  process(accept_and_take(kControl));
+  clock_.advance(cfg_.hold_retry_ms);
+  run_coro(io_, pool_->release_held());
+  process(take());
+  EXPECT_EQ(metrics_.lookup_unpinned, 0);
+  EXPECT_EQ(metrics_.lookup_failed, 2);
+  EXPECT_EQ(store_.held.size(), 1u);
+  EXPECT_TRUE(fb_.sent.empty());
+  EXPECT_TRUE(store_.dead.empty());
+}
+
+TEST_F(DoubtLookupTest, NoAnswerKeepsItPinnedReportsItAndAsksAgain) {
+  const int64_t requested_at = doubt_for_long();
+  def_.lookup_script = {{LookupResult::Kind::error, 0}};
+  def_.lookup_result = {LookupResult::Kind::found, requested_at};
+  process(take());
+  EXPECT_EQ(metrics_.lookup_failed, 1);
+  EXPECT_TRUE(store_.ledger.empty());
+  EXPECT_TRUE(store_.dead.empty());
+  ASSERT_EQ(store_.held.size(), 1u);
+  const Payment held = *decode_payment(store_.held.begin()->second);
+  EXPECT_EQ(held.pin, Processor::default_);
+  EXPECT_TRUE(held.in_doubt);
+  EXPECT_EQ(held.requested_at_ms, requested_at);
+  clock_.advance(cfg_.hold_retry_ms);
+  run_coro(io_, pool_->release_held());
+  process(take());  // the processor answers again
+  EXPECT_EQ(def_.lookup_calls, 2);
+  EXPECT_EQ(def_.sent.size(), 3u);
+  EXPECT_TRUE(fb_.sent.empty());
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.requested_at_ms, requested_at);
+}
+
+// A doubt that a resend settles quickly never reaches the lookup (the common late commit).
+TEST_F(WorkerPoolTest, AShortDoubtIsSettledBySendingNotByLookup) {
+  def_.script = {Kind::in_doubt, Kind::duplicate};
+  process(accept_and_take());
+  clock_.advance(cfg_.doubt_lookup_after_ms - 1);
+  process(take());
+  EXPECT_EQ(def_.lookup_calls, 0);
+  EXPECT_EQ(store_.ledger.size(), 1u);
 }
 
 TEST_F(WorkerPoolTest, AnUndecodableItemIsDeadLettered) {
