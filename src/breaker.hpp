@@ -32,8 +32,8 @@ ProcessorView merge_views(const ProcessorView& a, const ProcessorView& b);
 
 // The knobs of the decision (from Config).
 struct RoutingPolicy {
-  int64_t latency_diff_ms = 100;        // LATENCY_DIFF_TO_USE_FALLBACK
-  int64_t default_outage_wait_ms = 0;   // DEFAULT_OUTAGE_WAIT: hold payments this long for the
+  int64_t latency_diff_ms;         // LATENCY_DIFF_TO_USE_FALLBACK (no defaults here: the config table's)
+  int64_t default_outage_wait_ms;  // DEFAULT_OUTAGE_WAIT: hold payments this long for the
                                         // cheap processor before paying the dear one
 };
 

@@ -116,6 +116,7 @@ Config load_config(const EnvLookup& getenv_fn) {
   for (const Row& row : rows()) {
     const char* raw = getenv_fn(row.variable);
     const std::string text = (raw && *raw) ? raw : row.default_text;
+    c.effective.emplace_back(row.variable, text);
     if (row.kind == Kind::text || row.kind == Kind::url) {
       row.set_text(c, text);
       continue;
@@ -152,17 +153,22 @@ const std::vector<ConfigDoc>& config_docs() {
   return docs;
 }
 
+Config default_config() {
+  return load_config([](const char*) -> const char* { return nullptr; });
+}
+
 std::string describe(const Config& c) {
-  return fmt::format(
-      "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
-      "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} batch_window_ms={} processor_timeout_ms={} backoff_ms={}..{} "
-      "hold_retry_ms={} doubt_lookup_after_ms={} breaker_poll_ms={} purge={}",
-      c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
-      c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
-      c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
-      c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms,
-      c.hold_retry_ms, c.doubt_lookup_after_ms, c.breaker_poll_ms,
-      c.purge_token.empty() ? "disabled" : "enabled");
+  std::string out;
+  for (const auto& [name, text] : c.effective) {
+    const std::string_view n = name;
+    const bool secret = n.ends_with("_TOKEN") || n.ends_with("_PASSWORD");
+    if (!out.empty()) out += ' ';
+    out += name;
+    out += '=';
+    if (secret) out += text.empty() ? "unset" : "set";
+    else out += text.empty() ? "-" : text;
+  }
+  return out;
 }
 
 }  // namespace rinha

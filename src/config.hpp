@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rinha {
@@ -14,38 +15,45 @@ struct Endpoint {  // parsed http://host:port
   std::string port;
 };
 
+// Every field is set by load_config() from the table in config.cpp, the one place that
+// holds the defaults; default_config() is the table's defaults alone (for tests and tools).
 struct Config {
-  int app_port = 3000;
+  int app_port{};
   std::string app_socket;          // unix socket path; when set, used instead of app_port
-  int app_name = 1;                // unique per instance: its queue payments:queue:<n>
-  std::string redis_host = "127.0.0.1";
-  int redis_port = 6379;
+  int app_name{};                // unique per instance: its queue payments:queue:<n>
+  std::string redis_host{};
+  int redis_port{};
   std::string redis_socket;        // unix socket path; when set, used instead of host:port
   Endpoint processor_default;
   Endpoint processor_fallback;
-  int64_t health_timeout_ms = 6000;
-  int64_t health_interval_ms = 5000;
-  int64_t latency_diff_ms = 1000;
-  int64_t default_outage_wait_ms = 90000;
-  int64_t workers = 400;
-  int64_t max_send_rate = 0;       // ceiling of the adaptive take rate per instance (pacer.hpp); 0: none
-  int64_t batch_window_ms = 20;    // takes and records within this window go to Redis as one call
-  int64_t processor_timeout_ms = 3000;
-  int64_t backoff_base_ms = 20;
-  int64_t backoff_max_ms = 2000;
-  int64_t hold_retry_ms = 30000;          // a payment refused with a 4XX waits this long (worker_pool.hpp)
-  int64_t doubt_lookup_after_ms = 30000;  // in doubt this long: settled by GET /payments/{id} (worker_pool.hpp)
-  int64_t breaker_poll_ms = 50;    // how often the colour and failure signals are read from Redis
-  int64_t redis_timeout_ms = 2000;
-  int64_t http_idle_timeout_ms = 60000;
+  int64_t health_timeout_ms{};
+  int64_t health_interval_ms{};
+  int64_t latency_diff_ms{};
+  int64_t default_outage_wait_ms{};
+  int64_t workers{};
+  int64_t max_send_rate{};       // ceiling of the adaptive take rate per instance (pacer.hpp); 0: none
+  int64_t batch_window_ms{};    // takes and records within this window go to Redis as one call
+  int64_t processor_timeout_ms{};
+  int64_t backoff_base_ms{};
+  int64_t backoff_max_ms{};
+  int64_t hold_retry_ms{};          // a payment refused with a 4XX waits this long (worker_pool.hpp)
+  int64_t doubt_lookup_after_ms{};  // in doubt this long: settled by GET /payments/{id} (worker_pool.hpp)
+  int64_t breaker_poll_ms{};    // how often the colour and failure signals are read from Redis
+  int64_t redis_timeout_ms{};
+  int64_t http_idle_timeout_ms{};
   std::string purge_token;         // empty: POST /purge-payments is disabled
-  std::string log_level = "info";
+  std::string log_level{};
+  // Every variable of the table as it took effect ({name, text}), in table order: the
+  // start-up log shows them all (describe()).
+  std::vector<std::pair<std::string, std::string>> effective;
 };
 
 using EnvLookup = std::function<const char*(const char*)>;
 
 // Throws std::invalid_argument naming the variable on any bad value.
 Config load_config(const EnvLookup& getenv_fn);
+// The defaults of the table, with nothing from the environment.
+Config default_config();
 
 // The table rows, for the README and the start-up log: {variable, default, description}.
 struct ConfigDoc {
@@ -55,7 +63,8 @@ struct ConfigDoc {
 };
 const std::vector<ConfigDoc>& config_docs();
 
-// One log line with every effective value (the purge token is masked).
+// One log line with every variable of the table and its effective value; secrets
+// (variables named *_TOKEN or *_PASSWORD) show only whether they are set.
 std::string describe(const Config& c);
 
 }  // namespace rinha

@@ -25,7 +25,7 @@ class ApiTest : public ::testing::Test {
     return run_coro(io_, api.handle(ApiRequest{method, target, body, token}));
   }
   boost::asio::io_context io_;
-  Config cfg_;
+  Config cfg_ = default_config();
   FakeStore store_;
   FakeClock clock_;
   Metrics metrics_;

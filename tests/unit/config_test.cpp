@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <string>
 
@@ -71,6 +73,40 @@ TEST(Config, EveryRowIsDocumented) {
     EXPECT_STRNE(doc.description, "") << doc.variable;
   }
   EXPECT_GE(config_docs().size(), 9u);
+}
+
+}  // namespace
+}  // namespace rinha
+
+namespace rinha {
+namespace {
+
+TEST(Config, DescribeShowsEveryVariableOfTheTableAndMasksSecrets) {
+  Config c = load_config([](const char* name) -> const char* {
+    if (std::string_view(name) == "PURGE_TOKEN") return "s3cret";
+    if (std::string_view(name) == "WORKERS") return "17";
+    return nullptr;
+  });
+  const std::string line = describe(c);
+  for (const auto& doc : config_docs()) {
+    EXPECT_NE(line.find(std::string(doc.variable) + "="), std::string::npos) << doc.variable;
+  }
+  EXPECT_NE(line.find("WORKERS=17"), std::string::npos) << line;
+  EXPECT_NE(line.find("PURGE_TOKEN=set"), std::string::npos) << line;
+  EXPECT_EQ(line.find("s3cret"), std::string::npos) << line;
+  EXPECT_NE(describe(default_config()).find("PURGE_TOKEN=unset"), std::string::npos);
+}
+
+TEST(Config, DefaultsComeFromTheTableOnly) {
+  const Config d = default_config();
+  for (const auto& doc : config_docs()) {
+    const auto it = std::find_if(d.effective.begin(), d.effective.end(),
+                                 [&](const auto& e) { return e.first == doc.variable; });
+    ASSERT_NE(it, d.effective.end()) << doc.variable;
+    EXPECT_EQ(it->second, doc.default_text) << doc.variable;
+  }
+  EXPECT_EQ(d.workers, 400);
+  EXPECT_EQ(d.default_outage_wait_ms, 90000);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ class HealthMonitorTest : public ::testing::Test {
   // The seed's policy (no waiting for the default) unless a test sets a wait: most tests
   // here are about when the monitor notices a change, not about holding payments.
   static Config seed_policy() {
-    Config c;
+    Config c = default_config();
     c.default_outage_wait_ms = 0;
     return c;
   }

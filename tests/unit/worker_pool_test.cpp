@@ -55,7 +55,7 @@ class WorkerPoolTest : public ::testing::Test {
   Payment head() { return *decode_payment(store_.queue.back()); }
 
   boost::asio::io_context io_;
-  Config cfg_;
+  Config cfg_ = default_config();
   FakeStore store_;
   FakeProcessorClient def_, fb_;
   std::vector<Processor> signals_;
