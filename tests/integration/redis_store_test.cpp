@@ -21,7 +21,7 @@ class RedisStoreTest : public ::testing::Test {
     ASSERT_TRUE(::mkdtemp(tmpl));
     dir_ = tmpl;
     start_redis();
-    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 1,
+    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", ""}, 1,
                                           std::chrono::milliseconds(1000));
     store_->start();
   }
