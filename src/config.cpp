@@ -56,6 +56,10 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.app_port = static_cast<int>(v); }, nullptr},
       {"APP_SOCKET", "", Kind::text, 0, 0, "unix socket path to serve the API on instead of APP_PORT", nullptr,
        [](Config& c, std::string v) { c.app_socket = std::move(v); }},
+      {"ADMIN_PORT", "9100", Kind::integer, 0, 65535, "TCP port of GET /metrics and GET /health (ignored when ADMIN_SOCKET is set); the API's port answers them 404",
+       [](Config& c, int64_t v) { c.admin_port = static_cast<int>(v); }, nullptr},
+      {"ADMIN_SOCKET", "", Kind::text, 0, 0, "unix socket path (mode 0600) to serve /metrics and /health on instead of ADMIN_PORT", nullptr,
+       [](Config& c, std::string v) { c.admin_socket = std::move(v); }},
       {"APP_NAME", "1", Kind::integer, 1, 2, "instance number; selects the queue payments:queue:<n>; 1 owns health checks",
        [](Config& c, int64_t v) { c.app_name = static_cast<int>(v); }, nullptr},
       {"REDIS_HOST", "127.0.0.1", Kind::text, 0, 0, "Redis host", nullptr,
@@ -64,6 +68,8 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.redis_port = static_cast<int>(v); }, nullptr},
       {"REDIS_SOCKET", "", Kind::text, 0, 0, "Redis unix socket path; when set, used instead of host and port", nullptr,
        [](Config& c, std::string v) { c.redis_socket = std::move(v); }},
+      {"REDIS_PASSWORD", "", Kind::text, 0, 0, "password sent with AUTH on every Redis connection; empty: none", nullptr,
+       [](Config& c, std::string v) { c.redis_password = std::move(v); }},
       {"PROCESSOR_DEFAULT_URL", "http://payment-processor-default:8080", Kind::url, 0, 0, "default (cheap) processor", nullptr,
        [](Config& c, std::string v) { c.processor_default = parse_url("PROCESSOR_DEFAULT_URL", v); }},
       {"PROCESSOR_FALLBACK_URL", "http://payment-processor-fallback:8080", Kind::url, 0, 0, "fallback (dear) processor", nullptr,
@@ -146,12 +152,14 @@ std::string describe(const Config& c) {
   return fmt::format(
       "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
       "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} batch_window_ms={} processor_timeout_ms={} backoff_ms={}..{} "
-      "breaker_poll_ms={} purge={}",
+      "breaker_poll_ms={} purge={} admin={} redis_auth={}",
       c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
       c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
       c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
       c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
-      c.purge_token.empty() ? "disabled" : "enabled");
+      c.purge_token.empty() ? "disabled" : "enabled",
+      c.admin_socket.empty() ? fmt::format("port:{}", c.admin_port) : c.admin_socket,
+      c.redis_password.empty() ? "none" : "password");
 }
 
 }  // namespace rinha

@@ -17,10 +17,13 @@ struct Endpoint {  // parsed http://host:port
 struct Config {
   int app_port = 3000;
   std::string app_socket;          // unix socket path; when set, used instead of app_port
+  int admin_port = 9100;           // GET /metrics and /health: never on the API's listener
+  std::string admin_socket;        // unix socket path; when set, used instead of admin_port
   int app_name = 1;                // 1 or 2; instance 1 owns the health checks
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
   std::string redis_socket;        // unix socket path; when set, used instead of host:port
+  std::string redis_password;      // empty: no AUTH
   Endpoint processor_default;
   Endpoint processor_fallback;
   int64_t health_timeout_ms = 6000;
@@ -53,7 +56,7 @@ struct ConfigDoc {
 };
 const std::vector<ConfigDoc>& config_docs();
 
-// One log line with every effective value (the purge token is masked).
+// One log line with every effective value (the purge token and the Redis password are masked).
 std::string describe(const Config& c);
 
 }  // namespace rinha

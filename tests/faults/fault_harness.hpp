@@ -103,10 +103,13 @@ void report_line(const std::string& line);
 int stack_sh(Stack& s, const std::string& args, const std::map<std::string, std::string>& api_env = {});
 int pid_of(Stack& s, const std::string& service);
 bool process_alive(int pid);
-// Sum of a metric over both instances (read directly from each API socket).
+// A metric of one instance (read from its admin socket, RUN_DIR/api<N>-admin.sock).
 long long api_metric(Stack& s, int instance, const std::string& name);
+// Raw request straight to instance N's API socket (the public routes).
 std::string api_request(Stack& s, int instance, const std::string& method, const std::string& target,
                         const std::string& body = {});
+// Raw request to instance N's admin socket (/metrics, /health).
+std::string admin_request(Stack& s, int instance, const std::string& method, const std::string& target);
 
 // Raw bytes to a TCP port or a unix socket; returns everything read until EOF or timeout.
 std::string raw_tcp(int port, const std::string& bytes, std::chrono::milliseconds timeout);

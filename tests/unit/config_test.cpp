@@ -62,6 +62,21 @@ TEST(Config, ErrorsNameTheVariable) {
   EXPECT_NE(message({{"LOG_LEVEL", "loud"}}).find("LOG_LEVEL"), std::string::npos);
 }
 
+TEST(Config, AdminListenerAndRedisPassword) {
+  const Config d = load({});
+  EXPECT_EQ(d.admin_port, 9100);
+  EXPECT_EQ(d.admin_socket, "");
+  EXPECT_EQ(d.redis_password, "");
+  EXPECT_NE(describe(d).find("redis_auth=none"), std::string::npos);
+  const Config c = load({{"ADMIN_SOCKET", "/run/a.sock"}, {"REDIS_PASSWORD", "hunter2-secret"}});
+  EXPECT_EQ(c.admin_socket, "/run/a.sock");
+  EXPECT_EQ(c.redis_password, "hunter2-secret");
+  // The start-up log says a password is set, never what it is.
+  EXPECT_EQ(describe(c).find("hunter2-secret"), std::string::npos);
+  EXPECT_NE(describe(c).find("redis_auth=password"), std::string::npos);
+  EXPECT_NE(describe(c).find("admin=/run/a.sock"), std::string::npos);
+}
+
 TEST(Config, EveryRowIsDocumented) {
   for (const auto& doc : config_docs()) {
     EXPECT_STRNE(doc.description, "") << doc.variable;
