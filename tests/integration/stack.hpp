@@ -1,6 +1,7 @@
 // Test harness for the real stack: starts scripts/stack.sh on free ports in a private run
 // directory, and offers a small HTTP client for the API, the simulators' admin endpoints,
-// the instances' admin listeners (/metrics, /health) and an authenticated redis-cli helper. Stops everything in its destructor.
+// the instances' admin listeners (/metrics, /health) and an authenticated redis-cli
+// helper. Stops everything in its destructor.
 #pragma once
 #include <map>
 #include <string>
