@@ -168,7 +168,7 @@ start_redis() {
     "$here/deploy/redis.conf" >"$RUN_DIR/redis.conf" || { log "deploy/redis.conf has no single dir line"; down; exit 1; }
   # The password in an included file of mode 0600, not on the command line (ps shows that).
   [ -s "$RUN_DIR/redis.password" ] || new_redis_password
-  (umask 077; printf 'requirepass %s\n' "$(redis_password)" >"$RUN_DIR/redis-auth.conf")
+  (umask 077; printf 'requirepass "%s"\n' "$(redis_password | sed 's/[\\"]/\\&/g')" >"$RUN_DIR/redis-auth.conf")
   echo "include $RUN_DIR/redis-auth.conf" >>"$RUN_DIR/redis.conf"
   start redis redis-server "$RUN_DIR/redis.conf" "${listen[@]}" --bind 127.0.0.1 \
     --unixsocket "$RUN_DIR/redis.sock" --appendfilename redis.aof
