@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
@@ -36,6 +37,39 @@ Endpoint endpoint_resolve(asio::io_context& io, const std::string& url) {
   e.host_header = host + ":" + port;
   e.address = results.begin()->endpoint();
   return e;
+}
+
+asio::awaitable<HttpResult> http_get_unix(const asio::any_io_executor& ex, const std::string& path,
+                                          std::string_view target, std::chrono::milliseconds timeout) {
+  HttpResult r;
+  beast::basic_stream<asio::local::stream_protocol> stream(ex);
+  stream.expires_after(timeout);
+  const asio::local::stream_protocol::endpoint ep(path);
+  auto [cec] = co_await stream.async_connect(ep, asio::as_tuple(asio::use_awaitable));
+  if (cec) {
+    r.error = cec.message();
+    co_return r;
+  }
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "admin");
+  req.keep_alive(false);
+  auto [wec, written] = co_await http::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  if (!wec) {
+    auto [rec, read] = co_await http::async_read(stream, buf, res, asio::as_tuple(asio::use_awaitable));
+    if (!rec) {
+      r.status = static_cast<int>(res.result_int());
+      r.body = std::move(res.body());
+      co_return r;
+    }
+    r.timed_out = rec == beast::error::timeout;
+    r.error = rec.message();
+    co_return r;
+  }
+  r.timed_out = wec == beast::error::timeout;
+  r.error = wec.message();
+  co_return r;
 }
 
 HttpConnection::HttpConnection(asio::any_io_executor ex, const Endpoint& endpoint)

@@ -37,6 +37,11 @@ struct HttpResult {
   bool expected() const { return status >= 200 && status < 400; }
 };
 
+// One GET on a fresh unix-socket connection (Connection: close), for the report-only
+// polling of a backend's admin socket; the deadline covers connect + write + read.
+boost::asio::awaitable<HttpResult> http_get_unix(const boost::asio::any_io_executor& ex, const std::string& path,
+                                                 std::string_view target, std::chrono::milliseconds timeout);
+
 class HttpConnection {
  public:
   HttpConnection(boost::asio::any_io_executor ex, const Endpoint& endpoint);

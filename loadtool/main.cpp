@@ -24,8 +24,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: rinha-load --scenario FILE --out DIR [--backend URL] [--default URL] [--fallback URL]\n"
     "                  [--floor] [--backend-token T] [--processor-token T] [--compare-floor RESULTS.json]\n"
-    "                  [--expect-all-ok] [--no-restore] [--drain-s N]\n"
+    "                  [--expect-all-ok] [--no-restore] [--drain-s N] [--metrics URL|unix:PATH]\n"
     "  defaults: backend http://127.0.0.1:9999, default http://127.0.0.1:8001, fallback http://127.0.0.1:8002\n"
+    "  --metrics        where the backend's GET /metrics is (an API's admin listener), polled each\n"
+    "                   second for the report's queue-depth chart; unset: not polled\n"
     "  --floor          trivial responder mode: no processor calls (setup, stages, audits skip them)\n"
     "  --expect-all-ok  exit 3 unless every POST /payments was answered 2XX\n"
     "  --no-restore     leave processors' delay/failure/token as the test left them\n"
@@ -52,6 +54,7 @@ Cli parse_cli(int argc, char** argv) {
     if (a == "--scenario") c.scenario_path = value();
     else if (a == "--out") c.out_dir = value();
     else if (a == "--backend") c.run.backend_url = value();
+    else if (a == "--metrics") c.run.metrics_url = value();
     else if (a == "--default") c.run.default_url = value();
     else if (a == "--fallback") c.run.fallback_url = value();
     else if (a == "--floor") c.run.floor = true;

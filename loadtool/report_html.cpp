@@ -243,7 +243,7 @@ std::string report_html(const ReportInput& in, const std::string& results_json) 
              x_max, false, sc, floor);
   if (!floor) h += chart("Payments stored by each processor per second (polled admin summaries)", "", {st_d, st_f}, x_max, false, sc, floor);
   if (run.backlog_seen) h += chart("Backend queue depth (GET /metrics rinha_backlog_total)", "", {backlog}, x_max, false, sc, floor);
-  else h += "<p>Queue depth: the backend exposed no <code>rinha_backlog_total</code> gauge at GET /metrics.</p>\n";
+  else h += "<p>Queue depth: no <code>rinha_backlog_total</code> gauge was read (no <code>--metrics</code> given, or it did not answer).</p>\n";
 
   h += "<h3>Consistency checks</h3><table><tr><th>at</th><th>backend default</th><th>processor default</th>"
        "<th>backend fallback</th><th>processor fallback</th><th>inconsistencies</th></tr>\n";

@@ -70,6 +70,11 @@ class Run {
       default_ = endpoint_resolve(io_, o.default_url);
       fallback_ = endpoint_resolve(io_, o.fallback_url);
     }
+    if (o.metrics_url.rfind("unix:", 0) == 0) {
+      metrics_unix_ = o.metrics_url.substr(5);
+    } else if (!o.metrics_url.empty()) {
+      metrics_ = endpoint_resolve(io_, o.metrics_url);
+    }
     token_ = o.floor ? o.initial_processor_token : random_token();
     timeout_ = milliseconds(sc_.request_timeout_ms);
   }
@@ -242,10 +247,11 @@ class Run {
 
   // Report-only polling, once per second, outside the official figures.
   asio::awaitable<void> monitor() {
-    HttpConnection b(io_.get_executor(), backend_);
-    std::optional<HttpConnection> d, f;
+    const asio::any_io_executor ex = io_.get_executor();
+    std::optional<HttpConnection> m, d, f;
+    if (metrics_) m.emplace(io_.get_executor(), *metrics_);
     if (!opt_.floor) { d.emplace(io_.get_executor(), default_); f.emplace(io_.get_executor(), fallback_); }
-    int metrics_misses = 0;
+    int metrics_misses = (m || !metrics_unix_.empty()) ? 0 : 3;  // nowhere to read: never polled
     for (int64_t k = 0; !stop_monitor_; ++k) {
       co_await sleep_until(t0_ + std::chrono::seconds(k));
       if (stop_monitor_) break;
@@ -259,7 +265,9 @@ class Run {
         s.fallback_requests = pf.counts.requests;
       }
       if (metrics_misses < 3) {
-        HttpResult r = co_await b.request(http_verb::get, "/metrics", "", "", milliseconds(900));
+        HttpResult r;
+        if (m) r = co_await m->request(http_verb::get, "/metrics", "", "", milliseconds(900));
+        else r = co_await http_get_unix(ex, metrics_unix_, "/metrics", milliseconds(900));
         std::optional<double> v;
         if (r.status == 200) v = prometheus_gauge(r.body, "rinha_backlog_total");
         if (v) { s.backlog = *v; res_.backlog_seen = true; metrics_misses = 0; }
@@ -385,6 +393,8 @@ class Run {
   const Scenario& sc_;
   asio::io_context io_;
   Endpoint backend_, default_, fallback_;
+  std::optional<Endpoint> metrics_;  // --metrics http://...
+  std::string metrics_unix_;         // --metrics unix:PATH
   std::string token_;
   milliseconds timeout_{1500};
   Clock::time_point t0_, end_;

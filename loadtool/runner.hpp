@@ -21,6 +21,9 @@ namespace loadtool {
 struct RunOptions {
   Scenario scenario;
   std::string backend_url;
+  // Where the backend's GET /metrics is (report only: rinha_backlog_total): http://host:port
+  // or unix:PATH (an API's admin listener; :9999 does not forward it). Empty: not polled.
+  std::string metrics_url;
   std::string default_url;
   std::string fallback_url;
   bool floor = false;                        // trivial responder: no processor calls

@@ -246,11 +246,14 @@ specs+=("sys-sims:$(IFS=,; echo "${sim_pids[*]}")")
 log "pass 2/2: system ($name against the stack on :$NGINX_PORT behind $LB, processor fees $fee_default/$fee_fallback)"
 compare=()
 for f in "$out/proxied/results.json" "$out/floor/results.json"; do [ -f "$f" ] && { compare=(--compare-floor "$f"); break; }; done
+# The backlog chart reads api1's admin listener (the lb forwards no /metrics).
+metrics=unix:$RUN_DIR/api1-admin.sock
+[ "${STACK_TRANSPORT:-unix}" = tcp ] && metrics=http://127.0.0.1:$((${ADMIN_PORT_BASE:-3100} + 1))
 start_sampler "$out/system/cpu-samples.txt" "${specs[@]}"
 set +e
 "$load" --scenario "$scenario" --backend "http://127.0.0.1:$NGINX_PORT" \
   --default "http://127.0.0.1:$SIM_DEFAULT_PORT" --fallback "http://127.0.0.1:$SIM_FALLBACK_PORT" \
-  --out "$out/system" --drain-s "${DRAIN_S:-120}" "${compare[@]}" | tee "$out/system/score.txt"
+  --metrics "$metrics" --out "$out/system" --drain-s "${DRAIN_S:-120}" "${compare[@]}" | tee "$out/system/score.txt"
 status=${PIPESTATUS[0]}
 set -e
 stop_sampler

@@ -20,6 +20,9 @@ LB=http://127.0.0.1:$LB_PORT
 APP_PROJECT=rinha
 SIM_PROJECT=rinha-processors
 export SIM_DEFAULT_PORT SIM_FALLBACK_PORT
+# The compose requires a Redis password; a fresh one per run unless given.
+REDIS_PASSWORD=${REDIS_PASSWORD:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
+export REDIS_PASSWORD
 
 mkdir -p "$WORK"
 LOG=$WORK/compose-test.log
@@ -143,6 +146,10 @@ for svc in api1 api2; do
   done
 done
 log "stack is up; api1/api2 resolve both processors and redis"
+for path in /metrics /health; do  # the operator's endpoints are on ADMIN_PORT, not behind the lb
+  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$LB$path" || echo 000)
+  [ "$code" = 404 ] || fail ":$LB_PORT$path answered $code, not 404"
+done
 
 # --- 6. payments ------------------------------------------------------------------------
 pay() {

@@ -9,6 +9,10 @@
 # RUN_DIR/<service>.log; `down` stops exactly those processes. Starting twice or after a
 # crash restarts cleanly. RUN_DIR may be below a private (0700) folder. API_INSTANCES may be
 # any number up to 99 (APP_NAME 1..N; any instance may hold the health lease).
+# Nothing is open that need not be: each API's /metrics and /health are on its admin socket
+# RUN_DIR/api<n>-admin.sock (mode 0600; tcp transport: port ADMIN_PORT_BASE+n), not behind the lb;
+# Redis requires a password: REDIS_PASSWORD, or one generated per `up`, kept in
+# RUN_DIR/redis.password (mode 0600); tools read it there (REDISCLI_AUTH=$(cat ...) redis-cli).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +28,8 @@ SIM_TOKEN=${SIM_TOKEN:-123}
 # (API_PORT_BASE+n, REDIS_TCP_PORT), to measure the difference.
 TRANSPORT_ENV=${STACK_TRANSPORT:-}
 API_PORT_BASE=${API_PORT_BASE:-3000}
+ADMIN_PORT_BASE=${ADMIN_PORT_BASE:-3100}   # tcp transport: admin listener of api<n> on +n
+REDIS_PASSWORD_ENV=${REDIS_PASSWORD:-}
 REDIS_TCP_PORT=${REDIS_TCP_PORT:-6399}
 
 log() { echo "stack: $*"; }
@@ -49,12 +55,23 @@ load_conf() {  # load_conf [fresh]: the environment, else (unless fresh) stack.c
 }
 apis() { seq -f 'api%g' 1 "$API_INSTANCES"; }
 
-api_health() {  # api_health N: one health request straight to instance N
-  if [ "$STACK_TRANSPORT" = tcp ]; then curl -fsS "http://127.0.0.1:$((API_PORT_BASE + $1))/health"
-  else curl -fsS --unix-socket "$RUN_DIR/api$1.sock" http://api/health; fi
+api_health() {  # api_health N: one health request to instance N's admin listener
+  if [ "$STACK_TRANSPORT" = tcp ]; then curl -fsS "http://127.0.0.1:$((ADMIN_PORT_BASE + $1))/health"
+  else curl -fsS --unix-socket "$RUN_DIR/api$1-admin.sock" http://admin/health; fi
+}
+lb_serving() {  # the lb answers a route of the API (it forwards no /health)
+  curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/payments-summary"
+}
+redis_password() { cat "$RUN_DIR/redis.password"; }
+new_redis_password() {  # the environment's, else 32 random hex digits; RUN_DIR/redis.password, 0600
+  local pw=$REDIS_PASSWORD_ENV
+  [ -n "$pw" ] || pw=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077; printf '%s\n' "$pw" >"$RUN_DIR/redis.password")
 }
 redis_ping() {
-  if [ "$STACK_TRANSPORT" = tcp ]; then redis-cli -p "$REDIS_TCP_PORT" ping; else redis-cli -s "$RUN_DIR/redis.sock" ping; fi
+  local auth; auth=$(redis_password)
+  if [ "$STACK_TRANSPORT" = tcp ]; then REDISCLI_AUTH=$auth redis-cli -p "$REDIS_TCP_PORT" ping
+  else REDISCLI_AUTH=$auth redis-cli -s "$RUN_DIR/redis.sock" ping; fi
 }
 
 pid_of() { local f="$RUN_DIR/$1.pid"; [ -s "$f" ] && cat "$f" || true; }
@@ -107,7 +124,7 @@ up() {
     load_conf
     local all=1 s
     for s in redis sim-default sim-fallback $(apis) lb; do alive "$s" || all=0; done
-    if [ $all -eq 1 ] && curl -fsS "http://127.0.0.1:$NGINX_PORT/health" >/dev/null 2>&1; then
+    if [ $all -eq 1 ] && lb_serving >/dev/null 2>&1; then
       log "already running"; status; return 0
     fi
   fi
@@ -117,6 +134,7 @@ up() {
 
   for bin in rinha-api; do [ -x "$BUILD_DIR/app/$bin" ] || { log "missing $BUILD_DIR/app/$bin: run make build"; exit 1; }; done
 
+  new_redis_password
   start_redis
 
   local default_url=${PROCESSOR_DEFAULT_URL:-} fallback_url=${PROCESSOR_FALLBACK_URL:-}
@@ -148,15 +166,19 @@ start_redis() {
   [ "$STACK_TRANSPORT" = tcp ] && listen=(--port "$REDIS_TCP_PORT")
   awk -v dir="$RUN_DIR" '$1 == "dir" { print "dir " dir; n++; next } { print } END { exit n != 1 }' \
     "$here/deploy/redis.conf" >"$RUN_DIR/redis.conf" || { log "deploy/redis.conf has no single dir line"; down; exit 1; }
+  # The password in an included file of mode 0600, not on the command line (ps shows that).
+  [ -s "$RUN_DIR/redis.password" ] || new_redis_password
+  (umask 077; printf 'requirepass "%s"\n' "$(redis_password | sed 's/[\\"]/\\&/g')" >"$RUN_DIR/redis-auth.conf")
+  echo "include $RUN_DIR/redis-auth.conf" >>"$RUN_DIR/redis.conf"
   start redis redis-server "$RUN_DIR/redis.conf" "${listen[@]}" --bind 127.0.0.1 \
     --unixsocket "$RUN_DIR/redis.sock" --appendfilename redis.aof
   wait_for redis redis_ping
 }
 
 start_api() {  # start_api N DEFAULT_URL FALLBACK_URL
-  local where=(APP_SOCKET="$RUN_DIR/api$1.sock" REDIS_SOCKET="$RUN_DIR/redis.sock")
-  [ "$STACK_TRANSPORT" = tcp ] && where=(APP_PORT=$((API_PORT_BASE + $1)) REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_TCP_PORT")
-  start "api$1" env APP_NAME="$1" "${where[@]}" \
+  local where=(APP_SOCKET="$RUN_DIR/api$1.sock" ADMIN_SOCKET="$RUN_DIR/api$1-admin.sock" REDIS_SOCKET="$RUN_DIR/redis.sock")
+  [ "$STACK_TRANSPORT" = tcp ] && where=(APP_PORT=$((API_PORT_BASE + $1)) ADMIN_PORT=$((ADMIN_PORT_BASE + $1)) REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_TCP_PORT")
+  start "api$1" env APP_NAME="$1" "${where[@]}" REDIS_PASSWORD="$(redis_password)" \
     PROCESSOR_DEFAULT_URL="$2" PROCESSOR_FALLBACK_URL="$3" \
     PURGE_TOKEN="${PURGE_TOKEN:-123}" "$BUILD_DIR/app/rinha-api"
 }
@@ -165,13 +187,17 @@ api_addr() {  # api_addr N: where the LB reaches instance N
   if [ "$STACK_TRANSPORT" = tcp ]; then echo "127.0.0.1:$((API_PORT_BASE + $1))"; else echo "unix:$RUN_DIR/api$1.sock"; fi
 }
 
+admin_addr() {  # admin_addr N: where instance N serves /metrics and /health
+  if [ "$STACK_TRANSPORT" = tcp ]; then echo "http://127.0.0.1:$((ADMIN_PORT_BASE + $1))"; else echo "unix:$RUN_DIR/api$1-admin.sock"; fi
+}
+
 start_lb() {
   local n addrs=()
   for n in $(seq "$API_INSTANCES"); do addrs+=("$(api_addr "$n")"); done
   lb_prepare "$LB" "$NGINX_PORT" "$RUN_DIR" "${addrs[@]}" || { log "could not render the $LB config"; down; exit 1; }
   start lb "${LB_CMD[@]}"
   ln -sfn lb.pid "$RUN_DIR/nginx.pid"  # the name before the compose service was `lb`
-  wait_for "lb ($LB)" curl -fsS "http://127.0.0.1:$NGINX_PORT/health"
+  wait_for "lb ($LB)" lb_serving
 }
 
 # restart SERVICE: stops one service of a running stack (SIGTERM, SIGKILL after 10 s; a
@@ -218,7 +244,7 @@ describe() {
     redis) if [ "$STACK_TRANSPORT" = tcp ]; then echo "127.0.0.1:$REDIS_TCP_PORT"; else echo "unix:$RUN_DIR/redis.sock"; fi;;
     sim-default) echo "http://127.0.0.1:$SIM_DEFAULT_PORT (fee 0.05, token $SIM_TOKEN)";;
     sim-fallback) echo "http://127.0.0.1:$SIM_FALLBACK_PORT (fee 0.15, token $SIM_TOKEN)";;
-    api*) api_addr "${1#api}" | sed 's|^\([0-9]\)|http://\1|';;
+    api*) echo "$(api_addr "${1#api}" | sed 's|^\([0-9]\)|http://\1|') (admin $(admin_addr "${1#api}"))";;
     lb) echo "http://127.0.0.1:$NGINX_PORT ($LB, $([ "$LB" = haproxy ] && echo deploy/haproxy.cfg || echo deploy/nginx.conf))";;
   esac
 }

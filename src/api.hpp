@@ -4,7 +4,8 @@
 //                           accepted: never forwarded twice) | 4XX invalid | 503 storage down
 //   GET  /payments-summary  200 totals per processor | 400 bad bound | 503 storage down
 //   POST /purge-payments    200 | 401 wrong token | 403 disabled (no PURGE_TOKEN configured)
-//   GET  /metrics           Prometheus text;  GET /health  200 when serving
+// GET /metrics and GET /health are not routes of this API (404): they are served by
+// AdminApi (admin_api.hpp) on a listener of their own, which the load balancer never reaches.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <functional>
@@ -31,20 +32,26 @@ struct ApiResponse {
   std::string_view content_type = "application/json";
 };
 
-class Api {
+// What an HttpServer hands each parsed request to.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual asio::awaitable<ApiResponse> handle(const ApiRequest& req) = 0;
+};
+
+class Api final : public RequestHandler {
  public:
   // `on_accepted` runs after each payment is durably queued (it wakes this instance's workers).
   Api(const Config& cfg, Store& store, const Clock& clock, Metrics& metrics,
       std::function<void()> on_accepted = [] {})
       : cfg_(cfg), store_(store), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)) {}
 
-  asio::awaitable<ApiResponse> handle(const ApiRequest& req);
+  asio::awaitable<ApiResponse> handle(const ApiRequest& req) override;
 
  private:
   asio::awaitable<ApiResponse> post_payment(const ApiRequest& req);
   asio::awaitable<ApiResponse> get_summary(const ApiRequest& req);
   asio::awaitable<ApiResponse> purge(const ApiRequest& req);
-  asio::awaitable<ApiResponse> metrics();
 
   const Config& cfg_;
   Store& store_;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "admin_api.hpp"
 #include "api.hpp"
 #include "breaker.hpp"
 #include "clock.hpp"
@@ -31,7 +32,7 @@ int run_app(const Config& cfg) {
   SystemClock clock;
   Metrics metrics;
 
-  RedisTarget target{cfg.redis_host, cfg.redis_port, cfg.redis_socket};
+  RedisTarget target{cfg.redis_host, cfg.redis_port, cfg.redis_socket, cfg.redis_password};
   RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms),
                    std::chrono::milliseconds(cfg.batch_window_ms));
   const auto max_idle = static_cast<size_t>(cfg.workers) + 4;
@@ -45,13 +46,22 @@ int run_app(const Config& cfg) {
   WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
   Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
   Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });
-  HttpServer server(ex, api, metrics, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
+  HttpServer server(ex, api, &metrics.http_latency, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
+  // /metrics and /health: a listener of their own, which the load balancer does not reach;
+  // its requests are not counted in the API's latency histogram.
+  AdminApi admin_api(cfg, store, metrics);
+  HttpServer admin_server(ex, admin_api, nullptr, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
 
   try {
     if (!cfg.app_socket.empty()) {
       server.listen_unix(cfg.app_socket);
     } else {
       server.listen_tcp("0.0.0.0", cfg.app_port);
+    }
+    if (!cfg.admin_socket.empty()) {
+      admin_server.listen_unix(cfg.admin_socket, 0600);  // the operator's user only
+    } else {
+      admin_server.listen_tcp("0.0.0.0", cfg.admin_port);
     }
   } catch (const std::exception& e) {
     LOG_ERROR("listen_failed", "error=\"{}\"", e.what());
@@ -62,10 +72,16 @@ int run_app(const Config& cfg) {
   monitor.start();
   workers.start();
   server.start();
+  admin_server.start();
   if (cfg.app_socket.empty()) {
     std::printf("listening port=%d\n", server.port());
   } else {
     std::printf("listening socket=%s\n", cfg.app_socket.c_str());
+  }
+  if (cfg.admin_socket.empty()) {
+    std::printf("admin port=%d\n", admin_server.port());
+  } else {
+    std::printf("admin socket=%s\n", cfg.admin_socket.c_str());
   }
   std::fflush(stdout);
   LOG_INFO("started", "instance={} health=by_lease", cfg.app_name);
@@ -88,6 +104,7 @@ int run_app(const Config& cfg) {
     if (ec) return;
     LOG_INFO("stopping", "signal={}", sig);
     server.stop();
+    admin_server.stop();
     asio::co_spawn(
         ex,
         [&]() -> asio::awaitable<void> {

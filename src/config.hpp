@@ -20,10 +20,13 @@ struct Endpoint {  // parsed http://host:port
 struct Config {
   int app_port{};
   std::string app_socket;          // unix socket path; when set, used instead of app_port
+  int admin_port{};           // GET /metrics and /health: never on the API's listener
+  std::string admin_socket;        // unix socket path; when set, used instead of admin_port
   int app_name{};                // unique per instance: its queue payments:queue:<n>
   std::string redis_host{};
   int redis_port{};
   std::string redis_socket;        // unix socket path; when set, used instead of host:port
+  std::string redis_password;      // empty: no AUTH
   Endpoint processor_default;
   Endpoint processor_fallback;
   int64_t health_timeout_ms{};

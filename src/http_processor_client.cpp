@@ -80,9 +80,15 @@ asio::awaitable<HttpProcessorClient::Exchange> HttpProcessorClient::exchange(int
   }
   // A pooled connection the processor closed while idle fails on first use without any
   // answer. The request is then sent once more on a fresh connection: to the SAME processor,
-  // which answers 422 to a payment it already stored, so this can never charge twice.
+  // which answers 422 to a payment it already stored, so this can never charge twice. But a
+  // connection that closes unanswered may also be one the processor had read the request
+  // from (it does not cancel a delayed request when the caller hangs up): what the first
+  // attempt may have done is carried into the retry's result (`unanswered_before`), so
+  // that only a definite answer can make it better than in doubt.
+  bool unanswered_before = false;
   for (int attempt = 0;; ++attempt) {
     Exchange out;
+    out.unanswered_before = unanswered_before;
     bool fresh = false;
     auto conn = co_await acquire(deadline, fresh);
     if (!conn) {
@@ -105,7 +111,10 @@ asio::awaitable<HttpProcessorClient::Exchange> HttpProcessorClient::exchange(int
       out.timed_out = rec == beast::error::timeout;
       const bool closed_unanswered = rec == http::error::end_of_stream || rec == asio::error::eof ||
                                      rec == asio::error::connection_reset || rec == asio::error::broken_pipe;
-      if (!fresh && closed_unanswered && attempt == 0) continue;
+      if (!fresh && closed_unanswered && attempt == 0) {
+        unanswered_before = true;
+        continue;
+      }
       co_return out;
     }
     auto& res = parser.get();
@@ -137,12 +146,14 @@ asio::awaitable<SendOutcome> HttpProcessorClient::send(const Payment& p, std::ch
   out.status = ex.status;
   out.latency_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  if (ex.status == 0) {
-    out.kind = ex.request_written ? SendOutcome::Kind::in_doubt : SendOutcome::Kind::not_sent;
-  } else if (ex.status >= 200 && ex.status < 300) {
+  if (ex.status >= 200 && ex.status < 300) {
     out.kind = SendOutcome::Kind::stored;
   } else if (ex.status == 422) {
     out.kind = SendOutcome::Kind::duplicate;
+  } else if (ex.status == 0 || ex.unanswered_before) {
+    // No answer, or an answer (5XX, 429, ...) about the retry only, while the first
+    // request may have been stored: only this processor can settle it.
+    out.kind = ex.request_written || ex.unanswered_before ? SendOutcome::Kind::in_doubt : SendOutcome::Kind::not_sent;
   } else if (ex.status == 429) {
     out.kind = SendOutcome::Kind::overloaded;
   } else if (ex.status >= 500) {
@@ -153,6 +164,10 @@ asio::awaitable<SendOutcome> HttpProcessorClient::send(const Payment& p, std::ch
   co_return out;
 }
 
+// lookup() and health() are GETs: the first attempt of a retried one changed nothing at the
+// processor, so the retry's answer is the whole answer. (A health call the processor read
+// before closing may still count against its 5 s limit: the retry then gets 429, which the
+// monitor takes as "no news", never as a colour.)
 asio::awaitable<LookupResult> HttpProcessorClient::lookup(const CorrelationId& id, std::chrono::milliseconds timeout) {
   const std::string target = fmt::format("/payments/{}", id_view(id));
   auto ex = co_await exchange(static_cast<int>(http::verb::get), target, {}, timeout);

@@ -27,6 +27,9 @@ class HttpProcessorClient final : public ProcessorClient {
   struct Exchange {
     int status = 0;              // 0 when no response was read
     bool request_written = false;
+    // An earlier attempt wrote the whole request and its connection closed unanswered: the
+    // processor may have read (and stored) it, whatever this attempt's answer says.
+    bool unanswered_before = false;
     bool timed_out = false;
     std::string body;
   };

@@ -29,8 +29,9 @@ constexpr size_t kHeaderLimit = 8 * 1024;
 constexpr size_t kBodyLimit = 16 * 1024;
 }  // namespace
 
-HttpServer::HttpServer(asio::any_io_executor ex, Api& api, Metrics& metrics, std::chrono::milliseconds idle_timeout)
-    : ex_(ex), api_(api), metrics_(metrics), idle_timeout_(idle_timeout), acceptor_(ex) {}
+HttpServer::HttpServer(asio::any_io_executor ex, RequestHandler& handler, LatencyHistogram* latency,
+                       std::chrono::milliseconds idle_timeout)
+    : ex_(ex), handler_(handler), latency_(latency), idle_timeout_(idle_timeout), acceptor_(ex) {}
 
 void HttpServer::listen_tcp(const std::string& address, int port) {
   asio::ip::tcp::endpoint tcp_ep(asio::ip::make_address(address), static_cast<uint16_t>(port));
@@ -45,14 +46,14 @@ void HttpServer::listen_tcp(const std::string& address, int port) {
   port_ = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
-void HttpServer::listen_unix(const std::string& path) {
+void HttpServer::listen_unix(const std::string& path, unsigned mode) {
   ::unlink(path.c_str());  // a stale socket from a crashed run would block bind()
   asio::local::stream_protocol::endpoint local_ep(path);
   asio::generic::stream_protocol::endpoint ep(local_ep.data(), local_ep.size());
   acceptor_.open(ep.protocol());
   acceptor_.bind(ep);
   acceptor_.listen(asio::socket_base::max_listen_connections);
-  ::chmod(path.c_str(), 0666);  // the load balancer may run as another user
+  ::chmod(path.c_str(), static_cast<mode_t>(mode));
   unix_path_ = path;
 }
 
@@ -154,7 +155,7 @@ asio::awaitable<void> HttpServer::session(GenericSocket raw_socket) {
     ApiRequest api_req{req.method_string(), req.target(), req.body(), {}};
     if (auto it = req.find("X-Rinha-Token"); it != req.end()) api_req.token = it->value();
     deadline.expires_at(std::chrono::steady_clock::time_point::max());  // the handler has its own deadlines
-    ApiResponse out = co_await api_.handle(api_req);
+    ApiResponse out = co_await handler_.handle(api_req);
 
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::content_type, out.content_type);
@@ -165,8 +166,10 @@ asio::awaitable<void> HttpServer::session(GenericSocket raw_socket) {
     deadline.expires_after(idle_timeout_);
     auto [wec, nwritten] = co_await http::async_write(socket, res, as_tuple(use_awaitable));
     --active_requests_;
-    metrics_.http_latency.observe_us(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+    if (latency_) {
+      latency_->observe_us(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+    }
     if (wec || !keep_alive) break;
   }
   conn->open = false;

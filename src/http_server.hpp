@@ -1,5 +1,6 @@
 // HTTP/1.1 serving: one coroutine per connection reads a request (Beast parser, size
-// limits, idle deadline), hands it to the Api, writes the answer, loops for keep-alive.
+// limits, idle deadline), hands it to its RequestHandler (the Api, or on the admin listener
+// the AdminApi), writes the answer, loops for keep-alive.
 // Listens on TCP or on a unix socket (the same code: Asio's generic stream protocol).
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
@@ -16,11 +17,14 @@ namespace rinha {
 
 class HttpServer {
  public:
-  HttpServer(asio::any_io_executor ex, Api& api, Metrics& metrics, std::chrono::milliseconds idle_timeout);
+  // `latency`: where each request's duration is observed (nullptr: nowhere).
+  HttpServer(asio::any_io_executor ex, RequestHandler& handler, LatencyHistogram* latency,
+             std::chrono::milliseconds idle_timeout);
 
   // Start-up only: throw std::system_error on failure.
   void listen_tcp(const std::string& address, int port);  // port 0: any free port
-  void listen_unix(const std::string& path);
+  // `mode`: the socket file's permissions (0666: the load balancer may run as another user).
+  void listen_unix(const std::string& path, unsigned mode = 0666);
   int port() const { return port_; }
 
   void start();
@@ -33,8 +37,8 @@ class HttpServer {
   asio::awaitable<void> session(asio::generic::stream_protocol::socket socket);
 
   asio::any_io_executor ex_;
-  Api& api_;
-  Metrics& metrics_;
+  RequestHandler& handler_;
+  LatencyHistogram* latency_;
   std::chrono::milliseconds idle_timeout_;
   asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor_;
   int port_ = 0;

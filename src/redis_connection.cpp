@@ -58,13 +58,42 @@ RedisReply convert(const redisReply* r) {
 }
 }  // namespace
 
+// One connection: its socket and its reply parser, never reused after it breaks.
+struct RedisConnection::Link {
+  explicit Link(asio::any_io_executor ex) : socket(ex), reader(redisReaderCreate()) {}
+  ~Link() { redisReaderFree(reader); }
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+  void close() {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  }
+  asio::generic::stream_protocol::socket socket;
+  redisReader* reader;
+};
+
+namespace {
+std::string frame(const std::vector<std::string_view>& args) {
+  std::vector<const char*> argv(args.size());
+  std::vector<size_t> lens(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    argv[i] = args[i].data();
+    lens[i] = args[i].size();
+  }
+  char* framed = nullptr;
+  const int len = redisFormatCommandArgv(&framed, static_cast<int>(args.size()), argv.data(), lens.data());
+  if (len < 0) return {};
+  std::string out(framed, static_cast<size_t>(len));
+  redisFreeCommand(framed);
+  return out;
+}
+}  // namespace
+
 RedisConnection::RedisConnection(asio::any_io_executor ex, RedisTarget target, std::chrono::milliseconds timeout,
                                  std::string name)
-    : ex_(ex), target_(std::move(target)), timeout_(timeout), name_(std::move(name)), socket_(ex), wake_(ex) {}
+    : ex_(ex), target_(std::move(target)), timeout_(timeout), name_(std::move(name)) {}
 
-RedisConnection::~RedisConnection() {
-  if (reader_) redisReaderFree(reader_);
-}
+RedisConnection::~RedisConnection() = default;
 
 void RedisConnection::start() {
   if (started_) return;
@@ -74,21 +103,32 @@ void RedisConnection::start() {
 
 void RedisConnection::stop() {
   stopped_ = true;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  wake_.cancel();
+  if (link_) link_->close();  // also aborts a connect in progress
+  link_.reset();
+  connected_ = false;
   fail_all("stopped");
 }
 
+void RedisConnection::break_link(std::string_view why) {
+  if (connected_) {
+    link_->close();
+    link_.reset();  // its loops see they are stale and stop; run() opens the next one
+    connected_ = false;
+  }
+  fail_all(why);
+}
+
 asio::awaitable<void> RedisConnection::run() {
-  bool was_up = false;
+  bool was_up = false, first = true;
   while (!stopped_) {
+    auto link = std::make_shared<Link>(ex_);
+    link_ = link;
+    auto& socket = link->socket;
     boost::system::error_code ec;
-    socket_ = asio::generic::stream_protocol::socket(ex_);
     if (!target_.socket_path.empty()) {
       asio::local::stream_protocol::endpoint ep(target_.socket_path);
-      socket_.open(asio::generic::stream_protocol(ep.protocol()), ec);
-      if (!ec) std::tie(ec) = co_await socket_.async_connect(ep, as_tuple(use_awaitable));
+      socket.open(asio::generic::stream_protocol(ep.protocol()), ec);
+      if (!ec) std::tie(ec) = co_await socket.async_connect(ep, as_tuple(use_awaitable));
     } else {
       asio::ip::tcp::resolver resolver(ex_);
       auto [rec, results] = co_await resolver.async_resolve(target_.host, std::to_string(target_.port), as_tuple(use_awaitable));
@@ -99,66 +139,107 @@ asio::awaitable<void> RedisConnection::run() {
           asio::ip::tcp::endpoint tcp_ep = entry.endpoint();
           asio::generic::stream_protocol::endpoint ep(tcp_ep.data(), tcp_ep.size());
           boost::system::error_code oec;
-          socket_.open(asio::generic::stream_protocol(ep.protocol()), oec);
+          socket.open(asio::generic::stream_protocol(ep.protocol()), oec);
           if (oec) continue;
-          std::tie(ec) = co_await socket_.async_connect(ep, as_tuple(use_awaitable));
+          std::tie(ec) = co_await socket.async_connect(ep, as_tuple(use_awaitable));
           if (!ec) {
             const int one = 1;
-            ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             break;
           }
-          socket_.close(oec);
+          socket.close(oec);
         }
       }
     }
     if (stopped_) break;
-    if (ec) {
-      if (was_up || generation_ == 0) LOG_WARN("redis_connect_failed", "conn={} error=\"{}\"", name_, ec.message());
+    bool ok = !ec;
+    if (ec && (was_up || first)) LOG_WARN("redis_connect_failed", "conn={} error=\"{}\"", name_, ec.message());
+    if (ok && !target_.password.empty()) {
+      RedisReply auth = co_await authenticate(link);
+      if (stopped_) break;
+      ok = auth.type == RedisReply::Type::status && auth.str == "OK";
+      if (!ok && (was_up || first)) LOG_WARN("redis_auth_failed", "conn={} reply=\"{}\"", name_, auth.str);
+    }
+    first = false;
+    if (!ok) {
       was_up = false;
-      ++generation_;
+      link->close();
       asio::steady_timer pause(ex_, std::chrono::milliseconds(100));
       co_await pause.async_wait(as_tuple(use_awaitable));
       continue;
     }
-    if (reader_) redisReaderFree(reader_);
-    reader_ = redisReaderCreate();
     connected_ = true;
     was_up = true;
-    ++generation_;
     LOG_INFO("redis_connected", "conn={}", name_);
     kick_writer();
-    co_await read_loop();  // returns when the connection breaks
-    connected_ = false;
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-    fail_all("connection lost");
+    co_await read_loop(link);  // returns when the connection breaks
+    if (link_ == link) {
+      // Broken here (read error, EOF): what waited on it fails. When a timeout broke it
+      // instead, that already failed its commands; those issued since wait for the next.
+      link_.reset();
+      connected_ = false;
+      fail_all("connection lost");
+    }
+    link->close();
   }
 }
 
-asio::awaitable<void> RedisConnection::read_loop() {
+// AUTH as the first exchange of a new connection, under the command deadline.
+asio::awaitable<RedisReply> RedisConnection::authenticate(const std::shared_ptr<Link>& link) {
+  asio::steady_timer guard(ex_);
+  guard.expires_after(timeout_);
+  guard.async_wait([link](const boost::system::error_code& ec) {
+    if (!ec) link->close();
+  });
+  const std::string framed = frame({"AUTH", target_.password});
+  RedisReply reply = RedisReply::failed("no answer");
+  auto [wec, written] = co_await asio::async_write(link->socket, asio::buffer(framed), as_tuple(use_awaitable));
+  if (!wec) {
+    char buf[512];
+    for (bool got = false; !got;) {
+      auto [rec, n] = co_await link->socket.async_read_some(asio::buffer(buf), as_tuple(use_awaitable));
+      if (rec || redisReaderFeed(link->reader, buf, n) != REDIS_OK) break;
+      void* raw = nullptr;
+      if (redisReaderGetReply(link->reader, &raw) != REDIS_OK) break;
+      if (raw) {
+        reply = convert(static_cast<redisReply*>(raw));
+        freeReplyObject(raw);
+        got = true;
+      }
+    }
+  }
+  guard.cancel();
+  co_return reply;
+}
+
+asio::awaitable<void> RedisConnection::read_loop(const std::shared_ptr<Link>& link) {
   char buf[16384];
   for (;;) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf), as_tuple(use_awaitable));
+    auto [ec, n] = co_await link->socket.async_read_some(asio::buffer(buf), as_tuple(use_awaitable));
+    if (link_ != link) co_return;  // broken meanwhile: what was read belongs to failed commands
     if (ec) {
       if (!stopped_) LOG_WARN("redis_disconnected", "conn={} error=\"{}\"", name_, ec.message());
       co_return;
     }
-    if (redisReaderFeed(reader_, buf, n) != REDIS_OK) co_return;
+    if (redisReaderFeed(link->reader, buf, n) != REDIS_OK) co_return;
     for (;;) {
       void* raw = nullptr;
-      if (redisReaderGetReply(reader_, &raw) != REDIS_OK) {
+      if (redisReaderGetReply(link->reader, &raw) != REDIS_OK) {
         LOG_ERROR("redis_protocol_error", "conn={}", name_);
         co_return;
       }
       if (!raw) break;
       auto* reply = static_cast<redisReply*>(raw);
-      if (!waiting_.empty()) {
-        Pending* p = waiting_.front();
-        waiting_.pop_front();
-        p->reply = convert(reply);
-        p->done = true;
-        p->timer.cancel();
+      if (waiting_.empty()) {  // a reply nothing asked for: the stream cannot be trusted
+        freeReplyObject(reply);
+        LOG_ERROR("redis_unexpected_reply", "conn={}", name_);
+        co_return;
       }
+      Pending* p = waiting_.front();
+      waiting_.pop_front();
+      p->reply = convert(reply);
+      p->done = true;
+      p->timer.cancel();
       freeReplyObject(reply);
     }
   }
@@ -167,23 +248,22 @@ asio::awaitable<void> RedisConnection::read_loop() {
 void RedisConnection::kick_writer() {
   if (writing_ || !connected_ || out_.empty()) return;
   writing_ = true;
-  asio::co_spawn(ex_, write_loop(), asio::detached);
+  std::shared_ptr<Link> link = link_;
+  asio::co_spawn(ex_, write_loop(std::move(link)), asio::detached);
 }
 
-asio::awaitable<void> RedisConnection::write_loop() {
-  const uint64_t gen = generation_;
-  while (!out_.empty() && connected_ && gen == generation_) {
+asio::awaitable<void> RedisConnection::write_loop(std::shared_ptr<Link> link) {
+  while (!out_.empty() && link_ == link) {
     writing_buf_.clear();
     writing_buf_.swap(out_);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_buf_), as_tuple(use_awaitable));
+    auto [ec, n] = co_await asio::async_write(link->socket, asio::buffer(writing_buf_), as_tuple(use_awaitable));
     if (ec) {
-      boost::system::error_code ignored;
-      socket_.close(ignored);  // read_loop sees the error and run() fails what is waiting
+      link->close();  // read_loop sees the error and run() fails what is waiting
       break;
     }
   }
   writing_ = false;
-  if (gen != generation_) kick_writer();  // a newer connection may have commands to send
+  if (link_ != link) kick_writer();  // a newer connection may have commands to send
 }
 
 void RedisConnection::fail_all(std::string_view why) {
@@ -200,17 +280,9 @@ void RedisConnection::fail_all(std::string_view why) {
 asio::awaitable<RedisReply> RedisConnection::command_argv(std::vector<std::string_view> args,
                                                           std::chrono::milliseconds extra_timeout) {
   if (stopped_) co_return RedisReply::failed("stopped");
-  std::vector<const char*> argv(args.size());
-  std::vector<size_t> lens(args.size());
-  for (size_t i = 0; i < args.size(); ++i) {
-    argv[i] = args[i].data();
-    lens[i] = args[i].size();
-  }
-  char* framed = nullptr;
-  const int len = redisFormatCommandArgv(&framed, static_cast<int>(args.size()), argv.data(), lens.data());
-  if (len < 0) co_return RedisReply::failed("cannot format command");
-  out_.append(framed, static_cast<size_t>(len));
-  redisFreeCommand(framed);
+  const std::string framed = frame(args);
+  if (framed.empty()) co_return RedisReply::failed("cannot format command");
+  out_ += framed;
 
   Pending pending(ex_);
   pending.timer.expires_after(timeout_ + extra_timeout);
@@ -219,9 +291,7 @@ asio::awaitable<RedisReply> RedisConnection::command_argv(std::vector<std::strin
   co_await pending.timer.async_wait(as_tuple(use_awaitable));
   if (!pending.done) {
     LOG_WARN("redis_timeout", "conn={} command={}", name_, args.empty() ? "" : args[0]);
-    boost::system::error_code ignored;
-    socket_.close(ignored);  // breaks the connection: a late reply must not be misattributed
-    fail_all("timeout");
+    break_link("timeout");  // a late reply must not be misattributed
   }
   co_return std::move(pending.reply);
 }

@@ -3,7 +3,12 @@
 // Invariants: replies arrive in command order, so the FIFO of waiting commands is matched
 // front to front; a command that misses its deadline marks the whole connection broken
 // (every waiting command fails, the socket is closed and re-opened in the background),
-// because a late reply could otherwise be matched to the wrong command.
+// because a late reply could otherwise be matched to the wrong command. Each connection is
+// a Link of its own (socket, reply parser); the read and write loops of a Link that is no
+// longer the current one stop at their next step without touching anything, so bytes read
+// from a broken connection (even a read already completed when it broke) are never fed to
+// the commands issued after it. With a password, AUTH is the first exchange on every
+// connection, before any command is sent on it.
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -44,6 +49,7 @@ struct RedisTarget {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string socket_path;  // when set, used instead of host:port
+  std::string password;     // when set, AUTH is the first command on every connection
 };
 
 class RedisConnection {
@@ -68,23 +74,26 @@ class RedisConnection {
   asio::awaitable<RedisReply> command_argv(std::vector<std::string_view> args,
                                            std::chrono::milliseconds extra_timeout = std::chrono::milliseconds{0});
 
+  // True while a connection is up (and authenticated); false from the moment one breaks.
   bool connected() const { return connected_; }
 
  private:
   struct Pending;
+  struct Link;
   asio::awaitable<void> run();
-  asio::awaitable<void> read_loop();
-  asio::awaitable<void> write_loop();
+  asio::awaitable<RedisReply> authenticate(const std::shared_ptr<Link>& link);
+  asio::awaitable<void> read_loop(const std::shared_ptr<Link>& link);
+  asio::awaitable<void> write_loop(std::shared_ptr<Link> link);
   void kick_writer();
+  // Closes the current connection (if up) and fails every waiting command.
+  void break_link(std::string_view why);
   void fail_all(std::string_view why);
 
   asio::any_io_executor ex_;
   RedisTarget target_;
   std::chrono::milliseconds timeout_;
   std::string name_;
-  asio::generic::stream_protocol::socket socket_;
-  asio::steady_timer wake_;  // wakes run() when the connection breaks
-  redisReader* reader_ = nullptr;
+  std::shared_ptr<Link> link_;     // the current connection: connecting, or up when connected_
   std::deque<Pending*> waiting_;   // sent or queued, awaiting a reply, in order
   std::string out_;                // framed commands not yet handed to the socket
   std::string writing_buf_;
@@ -92,7 +101,6 @@ class RedisConnection {
   bool connected_ = false;
   bool stopped_ = false;
   bool started_ = false;
-  uint64_t generation_ = 0;
 };
 
 }  // namespace rinha

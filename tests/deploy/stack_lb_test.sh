@@ -2,8 +2,9 @@
 # scripts/stack.sh with each load balancer (LB=haproxy, LB=nginx) in a run dir below a
 # private (0700) folder: a payment through the lb is accepted and counted, a 20 KB body gets
 # the JSON 413, every compose service has its pid file (lb, api1, api2, redis; nginx.pid as
-# the old alias), Redis runs deploy/redis.conf's maxmemory, `restart nginx` restarts the lb,
-# and `down` leaves no process behind.
+# the old alias), Redis runs deploy/redis.conf's maxmemory and refuses commands without the
+# stack's password, :9999 answers /metrics and /health 404 while the admin socket serves
+# them, `restart nginx` restarts the lb, and `down` leaves no process behind.
 # usage: stack_lb_test.sh <build dir> <project source dir>
 set -euo pipefail
 build=$1; src=$2
@@ -27,8 +28,18 @@ for lb in haproxy nginx; do
   want=$(awk '$1 == "maxmemory" { print $2 }' "$src/deploy/redis.conf")
   want=$(awk -v m="$want" 'BEGIN { u = tolower(m); n = u + 0
     if (u ~ /gb$/) n *= 1073741824; else if (u ~ /mb$/) n *= 1048576; else if (u ~ /kb$/) n *= 1024; print n }')
-  got=$(redis-cli -s "$RUN_DIR/redis.sock" config get maxmemory | tail -n 1)
+  got=$(REDISCLI_AUTH=$(cat "$RUN_DIR/redis.password") redis-cli -s "$RUN_DIR/redis.sock" config get maxmemory | tail -n 1)
   [ "$got" = "$want" ] || fail "redis maxmemory $got, deploy/redis.conf says $want"
+  # Redis needs the stack's password; :9999 forwards no /metrics or /health (admin sockets do).
+  out=$(env -u REDISCLI_AUTH redis-cli -s "$RUN_DIR/redis.sock" ping 2>&1 || true)
+  [[ $out == *NOAUTH* ]] || fail "redis answered '$out' without the password"
+  [ "$(stat -c %a "$RUN_DIR/redis.password")" = 600 ] || fail "RUN_DIR/redis.password is not mode 600"
+  for path in /metrics /health; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT$path")
+    [ "$code" = 404 ] || fail "$lb: :$NGINX_PORT$path answered $code, not 404"
+  done
+  out=$(curl -fsS --unix-socket "$RUN_DIR/api1-admin.sock" http://admin/metrics || true)
+  grep -q '^rinha_backlog_total' <<<"$out" || fail "api1's admin socket does not serve /metrics"
   id=$(cat /proc/sys/kernel/random/uuid)
   [ "$(pay -d "{\"correlationId\":\"$id\",\"amount\":19.90}")" = 202 ] || fail "payment not accepted: $(cat "$priv/body")"
   head -c 20000 /dev/zero | tr '\0' ' ' >"$priv/big"

@@ -304,8 +304,13 @@ int health_owner(Stack& s, int instances, std::chrono::milliseconds timeout) {
   return 0;
 }
 
+std::string admin_request(Stack& s, int instance, const std::string& method, const std::string& target) {
+  const std::string req = method + " " + target + " HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n";
+  return raw_unix(s.run_dir() + "/api" + std::to_string(instance) + "-admin.sock", req, std::chrono::seconds(5));
+}
+
 long long api_metric(Stack& s, int instance, const std::string& name) {
-  const auto text = api_request(s, instance, "GET", "/metrics");
+  const auto text = admin_request(s, instance, "GET", "/metrics");
   const std::string key = "\n" + name + " ";
   const auto at = text.find(key);
   if (at == std::string::npos) return -1;

@@ -106,10 +106,13 @@ bool process_alive(int pid);
 // The instance that holds the health lease (rinha_health_owner 1), polled for up to
 // `timeout`; 0 if none does.
 int health_owner(Stack& s, int instances, std::chrono::milliseconds timeout);
-// A metric of one instance (read directly from its API socket); -1 when absent.
+// A metric of one instance (read from its admin socket, RUN_DIR/api<N>-admin.sock).
 long long api_metric(Stack& s, int instance, const std::string& name);
+// Raw request straight to instance N's API socket (the public routes).
 std::string api_request(Stack& s, int instance, const std::string& method, const std::string& target,
                         const std::string& body = {});
+// Raw request to instance N's admin socket (/metrics, /health).
+std::string admin_request(Stack& s, int instance, const std::string& method, const std::string& target);
 
 // Raw bytes to a TCP port or a unix socket; returns everything read until EOF or timeout.
 std::string raw_tcp(int port, const std::string& bytes, std::chrono::milliseconds timeout);

@@ -189,7 +189,7 @@ TEST(Faults, LateCommitAfterTimeoutThen422) {
   const long long dup422 = [&] {
     long long n = 0;
     for (int i : {1, 2}) {
-      const auto m = api_request(s, i, "GET", "/metrics");
+      const auto m = admin_request(s, i, "GET", "/metrics");
       const std::string key = "rinha_duplicate_422_total{processor=\"default\"} ";
       if (const auto at = m.find(key); at != std::string::npos) n += std::stoll(m.substr(at + key.size()));
     }

@@ -1,4 +1,5 @@
-// RedisStore against a real redis-server on a private unix socket.
+// RedisStore against a real redis-server on a private unix socket, with a password (so every
+// connection of the store, and each reconnection after a Redis restart, authenticates).
 #include "redis_store.hpp"
 
 #include <gtest/gtest.h>
@@ -14,14 +15,17 @@ namespace {
 
 using testing::run_coro;
 
+constexpr const char* kPassword = "store-test-password";
+
 class RedisStoreTest : public ::testing::Test {
  protected:
+  static std::string cli() { return std::string("REDISCLI_AUTH=") + kPassword + " redis-cli"; }
   void SetUp() override {
     char tmpl[] = "/tmp/rinha-redis-XXXXXX";
     ASSERT_TRUE(::mkdtemp(tmpl));
     dir_ = tmpl;
     start_redis();
-    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 1,
+    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 1,
                                           std::chrono::milliseconds(1000));
     store_->start();
   }
@@ -34,18 +38,18 @@ class RedisStoreTest : public ::testing::Test {
   }
   void start_redis() {
     const std::string cmd = "redis-server --port 0 --unixsocket " + dir_ + "/redis.sock --dir " + dir_ +
-                            " --save '' --appendonly yes --appendfsync always --daemonize yes --pidfile " + dir_ +
+                            " --requirepass " + std::string(kPassword) + " --save '' --appendonly yes --appendfsync always --daemonize yes --pidfile " + dir_ +
                             "/redis.pid --logfile " + dir_ + "/redis.log";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     for (int i = 0; i < 200; ++i) {
-      if (std::system(("redis-cli -s " + dir_ + "/redis.sock ping >/dev/null 2>&1").c_str()) == 0) return;
+      if (std::system((cli() + " -s " + dir_ + "/redis.sock ping >/dev/null 2>&1").c_str()) == 0) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     FAIL() << "redis did not start";
   }
   std::string redis_cli(const std::string& args) {
     std::string out;
-    FILE* f = ::popen(("redis-cli -s " + dir_ + "/redis.sock " + args).c_str(), "r");
+    FILE* f = ::popen((cli() + " -s " + dir_ + "/redis.sock " + args).c_str(), "r");
     if (!f) return out;
     char buf[4096];
     size_t n;
@@ -59,7 +63,7 @@ class RedisStoreTest : public ::testing::Test {
     io_.restart();
     io_.poll();
   }
-  void stop_redis() { std::system(("redis-cli -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
+  void stop_redis() { std::system((cli() + " -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
 
   Payment payment(const char* id, int64_t cents = 1990) {
     Payment p;

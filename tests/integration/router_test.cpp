@@ -2,6 +2,8 @@
 // Every test compares the backend's summary with what the simulators actually stored.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <thread>
 
 #include "stack.hpp"
@@ -40,16 +42,42 @@ TEST(Router, BothInstancesServeAndProcess) {
   Stack s;
   post_many(s, 40);
   ASSERT_TRUE(s.wait_settled(40, 10000));
-  // nginx balances round-robin: each instance accepted some.
+  // nginx balances round-robin: each instance accepted some (read on each one's admin listener).
   int with_work = 0;
-  for (int i = 0; i < 4; ++i) {
-    const auto m = http_request(s.port(), "GET", "/metrics").body;
+  for (int i : {1, 2}) {
+    const auto m = s.admin_get(i, "/metrics").body;
     const std::string key = "\nrinha_payments_accepted_total ";
     const auto at = m.find(key);
     ASSERT_NE(at, std::string::npos);
     if (std::stoll(m.substr(at + key.size())) > 0) ++with_work;
   }
-  EXPECT_GE(with_work, 2);
+  EXPECT_EQ(with_work, 2);
+}
+
+// Issue #11 (d): :9999 serves the challenge's routes only; /metrics and /health are on each
+// instance's admin listener, and Redis answers nothing without the stack's password.
+TEST(Router, OperatorEndpointsAndRedisAreNotOpen) {
+  Stack s;
+  for (const char* path : {"/metrics", "/health"}) {
+    const auto r = http_request(s.port(), "GET", path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.body.find("rinha_"), std::string::npos) << path;
+  }
+  for (int i : {1, 2}) {
+    EXPECT_EQ(s.admin_get(i, "/health").status, 200);
+    EXPECT_NE(s.admin_get(i, "/metrics").body.find("rinha_backlog_total"), std::string::npos);
+  }
+  EXPECT_GE(s.redis_password().size(), 32u);
+  EXPECT_EQ(s.redis("PING"), "PONG\n");
+  // Without the password (REDISCLI_AUTH unset), Redis refuses.
+  const std::string cmd = "env -u REDISCLI_AUTH redis-cli -s " + s.run_dir() + "/redis.sock PING 2>&1";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ::pclose(p);
+  }
+  EXPECT_NE(out.find("NOAUTH"), std::string::npos) << out;
 }
 
 TEST(Router, ReplayedCorrelationIdIsForwardedOnlyOnce) {
@@ -166,7 +194,7 @@ TEST(Router, ALateCommitAfterATimeoutIsCountedOnceOnTheSameProcessor) {
     EXPECT_NE(s.sim_has(s.default_port(), id), s.sim_has(s.fallback_port(), id)) << id;
   }
   // The in-doubt ones were settled by a 422 from the default, never sent to the fallback.
-  const auto m1 = http_request(s.port(), "GET", "/metrics").body + http_request(s.port(), "GET", "/metrics").body;
+  const auto m1 = s.admin_get(1, "/metrics").body + s.admin_get(2, "/metrics").body;
   EXPECT_NE(m1.find("rinha_duplicate_422_total{processor=\"default\"}"), std::string::npos);
   EXPECT_EQ(parse_counts(s.summary().body, "default"), s.sim_counts(s.default_port()));
 }

@@ -8,10 +8,12 @@
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -150,7 +152,37 @@ bool Stack::sim_has(int sim_port, const std::string& id) {
 }
 
 std::string Stack::redis(const std::string& args) {
-  return run("redis-cli -s " + run_dir_ + "/redis.sock " + args);
+  // REDISCLI_AUTH, not -a: the password stays off the command line.
+  return run("REDISCLI_AUTH=\"$(cat " + run_dir_ + "/redis.password)\" redis-cli -s " + run_dir_ + "/redis.sock " + args);
+}
+
+std::string Stack::redis_password() const {
+  std::ifstream f(run_dir_ + "/redis.password");
+  std::string pw;
+  std::getline(f, pw);
+  return pw;
+}
+
+HttpResult Stack::admin_get(int instance, const std::string& target) {
+  HttpResult out;
+  try {
+    asio::io_context io;
+    beast::basic_stream<asio::local::stream_protocol> stream(io);
+    stream.expires_after(std::chrono::seconds(10));
+    stream.socket().connect(
+        asio::local::stream_protocol::endpoint(run_dir_ + "/api" + std::to_string(instance) + "-admin.sock"));
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "admin");
+    http::write(stream, req);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    http::read(stream, buf, res);
+    out.status = res.result_int();
+    out.body = res.body();
+  } catch (const std::exception&) {
+    out.status = 0;
+  }
+  return out;
 }
 
 std::string Stack::colour() {

@@ -1,6 +1,7 @@
 // Test harness for the real stack: starts scripts/stack.sh on free ports in a private run
-// directory, and offers a small HTTP client for the API, the simulators' admin endpoints
-// and a redis-cli helper. Stops everything in its destructor.
+// directory, and offers a small HTTP client for the API, the simulators' admin endpoints,
+// the instances' admin listeners (/metrics, /health) and an authenticated redis-cli
+// helper. Stops everything in its destructor.
 #pragma once
 #include <map>
 #include <string>
@@ -48,9 +49,14 @@ class Stack {
   void set_delay(int sim_port, int delay_ms);
   Counts sim_counts(int sim_port);
   bool sim_has(int sim_port, const std::string& id);
+  // redis-cli against the stack's Redis, authenticated with the stack's password.
   std::string redis(const std::string& args);
   // The colour the health owner published ("GREEN", "YELLOW", "RED"; "" when none).
   std::string colour();
+  // The password scripts/stack.sh generated for this stack's Redis (RUN_DIR/redis.password).
+  std::string redis_password() const;
+  // GET on instance N's admin listener (RUN_DIR/api<N>-admin.sock): /metrics, /health.
+  HttpResult admin_get(int instance, const std::string& target);
 
   // Polls until the backend summary and both simulators agree on `total` payments, or
   // `timeout_ms` passes. Returns whether they agreed.

@@ -2,7 +2,8 @@
 # The benchmark end to end, briefly: `scripts/bench.sh smoke` (15 s) with the system pass
 # only, on free ports, with a run dir of its own. Checks the score line that the README's
 # tables are built from: every POST answered, no inconsistency, lag 0, and after the drain
-# every accepted payment stored once (lost=0), with the fees of an all-default run.
+# every accepted payment stored once (lost=0), with the fees of an all-default run, and the
+# backlog read from api1's admin socket.
 # usage: bench_smoke_test.sh <build dir> <project source dir>
 set -euo pipefail
 build=$1; src=$2
@@ -20,4 +21,6 @@ for want in ' failed=0 ' ' inconsistencies=0 ' ' lag=0 ' ' lost=0 ' ' net_vs_def
 done
 results=$(echo "$line" | sed -n 's|.* report=\(.*\)/report.html$|\1|p')
 grep -q '"lost": 0' "$results/results.json"
+# The backlog was read from api1's admin socket (--metrics), the lb forwarding no /metrics.
+grep -q '"backlog_seen": true' "$results/results.json" || { echo "backlog never read (--metrics)"; exit 1; }
 rm -rf "$(dirname "$results")"  # this run's results/ folder: a test leaves no trace

@@ -68,6 +68,21 @@ TEST(Config, ErrorsNameTheVariable) {
   EXPECT_EQ(message({{"DOUBT_LOOKUP_AFTER", "1s"}, {"PROCESSOR_TIMEOUT", "300ms"}}), "no error");
 }
 
+TEST(Config, AdminListenerAndRedisPassword) {
+  const Config d = load({});
+  EXPECT_EQ(d.admin_port, 9100);
+  EXPECT_EQ(d.admin_socket, "");
+  EXPECT_EQ(d.redis_password, "");
+  EXPECT_NE(describe(d).find("REDIS_PASSWORD=unset"), std::string::npos);
+  const Config c = load({{"ADMIN_SOCKET", "/run/a.sock"}, {"REDIS_PASSWORD", "hunter2-secret"}});
+  EXPECT_EQ(c.admin_socket, "/run/a.sock");
+  EXPECT_EQ(c.redis_password, "hunter2-secret");
+  // The start-up log says a password is set, never what it is.
+  EXPECT_EQ(describe(c).find("hunter2-secret"), std::string::npos);
+  EXPECT_NE(describe(c).find("REDIS_PASSWORD=set"), std::string::npos);
+  EXPECT_NE(describe(c).find("ADMIN_SOCKET=/run/a.sock"), std::string::npos);
+}
+
 TEST(Config, EveryRowIsDocumented) {
   for (const auto& doc : config_docs()) {
     EXPECT_STRNE(doc.description, "") << doc.variable;
