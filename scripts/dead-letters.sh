@@ -15,8 +15,9 @@
 # worker takes it. The instance that owns the queue picks the items up within 0.5 s.
 #
 # Redis: REDIS_SOCKET, else REDIS_HOST/REDIS_PORT, else the local stack's
-# $RUN_DIR/redis.sock (scripts/stack.sh; RUN_DIR defaults to ./run). REDIS_PASSWORD, when
-# set, is passed to redis-cli with -a.
+# $RUN_DIR/redis.sock (scripts/stack.sh; RUN_DIR defaults to ./run). The password:
+# REDIS_PASSWORD, else the local stack's $RUN_DIR/redis.password (passed through
+# REDISCLI_AUTH, never on the command line).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +30,8 @@ if [ -n "${REDIS_SOCKET:-}" ]; then cli+=(-s "$REDIS_SOCKET")
 elif [ -n "${REDIS_HOST:-}" ] || [ -n "${REDIS_PORT:-}" ]; then cli+=(-h "${REDIS_HOST:-127.0.0.1}" -p "${REDIS_PORT:-6379}")
 else cli+=(-s "$RUN_DIR/redis.sock")
 fi
-if [ -n "${REDIS_PASSWORD:-}" ]; then cli+=(-a "$REDIS_PASSWORD" --no-auth-warning); fi
+if [ -z "${REDIS_PASSWORD:-}" ] && [ -r "$RUN_DIR/redis.password" ]; then REDIS_PASSWORD=$(cat "$RUN_DIR/redis.password"); fi
+if [ -n "${REDIS_PASSWORD:-}" ]; then export REDISCLI_AUTH=$REDIS_PASSWORD; fi
 
 # KEYS: dead, queue. ARGV: max. The oldest (right end) first, to the queue's tail (left end,
 # where new payments arrive), so replayed items keep their order.

@@ -375,6 +375,8 @@ struct HealthProxy::State {
   std::atomic<int> health_calls{0};
   std::mutex mu;
   std::vector<int64_t> call_ms;  // epoch ms of every health call
+  std::map<std::string, int> payment_seen;  // reset_then_500: POST /payments per correlationId
+  std::atomic<int> resets{0}, answered_500{0};
   std::atomic<bool> stopping{false};
 };
 
@@ -398,6 +400,37 @@ void serve_proxy_connection(std::shared_ptr<HealthProxy::State> st, asio::ip::tc
     if (health && st->mode == HealthProxy::Mode::hang) {
       while (st->mode == HealthProxy::Mode::hang && !st->stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       return;  // the caller gave up long ago: drop the connection
+    }
+    if (!health && st->mode == HealthProxy::Mode::reset_then_500 && req.method() == http::verb::post) {
+      const std::string& body = req.body();
+      const auto at = body.find("\"correlationId\"");
+      const auto quote = at == std::string::npos ? at : body.find('"', body.find(':', at) + 1);
+      const std::string id = quote == std::string::npos ? std::string{} : body.substr(quote + 1, 36);
+      int seen = 0;
+      {
+        std::lock_guard<std::mutex> lock(st->mu);
+        seen = ++st->payment_seen[id];
+      }
+      if (seen == 1) {  // stored upstream, then the caller is hung up on
+        http_request(st->upstream_port, "POST", std::string(req.target()), body, {});
+        ++st->resets;
+        const ::linger hard{1, 0};
+        ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+        stream.socket().close(ec);
+        return;
+      }
+      if (seen == 2) {
+        ++st->answered_500;
+        res.result(http::status::internal_server_error);
+        res.body() = R"({"message":"failure"})";
+        res.version(11);
+        res.set(http::field::content_type, "application/json");
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        http::write(stream, res, ec);
+        if (ec || !req.keep_alive()) return;
+        continue;
+      }
     }
     if (health && st->mode == HealthProxy::Mode::too_many) {
       res.result(http::status::too_many_requests);
@@ -448,6 +481,8 @@ HealthProxy::~HealthProxy() {
 int HealthProxy::port() const { return state_->acceptor.local_endpoint().port(); }
 void HealthProxy::set_mode(Mode m) { state_->mode = m; }
 int HealthProxy::health_calls() const { return state_->health_calls; }
+int HealthProxy::resets() const { return state_->resets; }
+int HealthProxy::answered_500() const { return state_->answered_500; }
 
 int64_t HealthProxy::min_gap_ms() const {
   std::lock_guard<std::mutex> lock(state_->mu);

@@ -121,10 +121,14 @@ std::string raw_unix(const std::string& path, const std::string& bytes, std::chr
 std::vector<int> statuses(const std::string& raw);
 
 // A processor seen through a proxy whose /payments/service-health can answer normally,
-// hang (never answer while in that mode) or answer 429. Everything else is forwarded.
+// hang (never answer while in that mode) or answer 429, and whose POST /payments can be
+// made to fail after storing (reset_then_500). Everything else is forwarded.
 class HealthProxy {
  public:
-  enum class Mode { pass, hang, too_many };
+  // reset_then_500 (payments, not health): the first POST /payments of an id is forwarded
+  // (the processor stores it), then the connection is reset unanswered; the second of that
+  // id is answered 500 without forwarding; later ones are forwarded.
+  enum class Mode { pass, hang, too_many, reset_then_500 };
   explicit HealthProxy(int upstream_port);
   ~HealthProxy();
   int port() const;
@@ -132,6 +136,8 @@ class HealthProxy {
   int health_calls() const;
   // Shortest time between two health calls seen (INT64_MAX with fewer than two).
   int64_t min_gap_ms() const;
+  int resets() const;        // reset_then_500: connections reset after forwarding
+  int answered_500() const;  // reset_then_500: retries answered 500
   struct State;
 
  private:

@@ -271,13 +271,14 @@ TEST(Faults, BothProcessorsFailThenRecover) {
 }
 
 // Restarts both APIs with their processors behind HealthProxy.
-void route_through(Stack& s, const HealthProxy& def, const HealthProxy& fb) {
+void route_through(Stack& s, const HealthProxy& def, const HealthProxy& fb,
+                   const std::map<std::string, std::string>& env = {}) {
   {
     std::ofstream f(s.run_dir() + "/processors");
     f << "http://127.0.0.1:" << def.port() << " http://127.0.0.1:" << fb.port() << "\n";
   }
-  ASSERT_EQ(stack_sh(s, "restart api1"), 0);
-  ASSERT_EQ(stack_sh(s, "restart api2"), 0);
+  ASSERT_EQ(stack_sh(s, "restart api1", env), 0);
+  ASSERT_EQ(stack_sh(s, "restart api2", env), 0);
 }
 
 long long health_calls(Stack& s) { return api_metric(s, 1, "rinha_health_calls_total") + api_metric(s, 2, "rinha_health_calls_total"); }
@@ -416,6 +417,55 @@ TEST(Faults, NginxLosesOneUpstream) {
              " non2xx_after=" + std::to_string(failed_later) + " drain_ms=" + std::to_string(drain_ms));
   EXPECT_EQ(failed_later, 0u);
   EXPECT_LE(failed_first_s, 20u);
+  expect_invariants(o);
+}
+
+// Issue #11 (a), end to end: the default stores a payment, then resets the connection
+// unanswered; the router's retry on a fresh connection gets a 500. The first request may
+// be stored (it was), so the payment must stay pinned to the default, in doubt, and be
+// settled there (a 422 on a later try), never paid by the fallback too.
+TEST(Faults, RetryAfterAnUnansweredRequestIsInDoubt) {
+  // No wait for the default: a failure turns the breaker YELLOW at once, so a payment
+  // wrongly unpinned would be paid by the fallback too.
+  const std::map<std::string, std::string> env{{"DEFAULT_OUTAGE_WAIT", "0"}};
+  Stack s(env);
+  HealthProxy def(s.default_port()), fb(s.fallback_port());
+  def.set_mode(HealthProxy::Mode::reset_then_500);
+  route_through(s, def, fb, env);
+  LoadDriver load(s.port(), 50);
+  sleep_for(pick(5s, 20s));
+  def.set_mode(HealthProxy::Mode::pass);
+  sleep_for(1s);
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 60s);
+  report("retry_after_unanswered", o,
+         "resets=" + std::to_string(def.resets()) + " retries_answered_500=" + std::to_string(def.answered_500()) +
+             " on_default=" + std::to_string(s.sim_counts(s.default_port()).requests) +
+             " on_fallback=" + std::to_string(s.sim_counts(s.fallback_port()).requests) + " drain_ms=" + std::to_string(drain_ms));
+  EXPECT_GT(def.answered_500(), 0);  // the case really happened...
+  EXPECT_GT(s.sim_counts(s.fallback_port()).requests, 0);  // ...while the fallback was being paid
+  EXPECT_GE(drain_ms, 0);
+  expect_invariants(o);
+}
+
+// Issue #11 (b), end to end: Redis stalls (SIGSTOP) past REDIS_TIMEOUT while payments
+// arrive, then resumes and answers everything it had read. A reply that arrives after its
+// command timed out must never answer a later command (a 202 for a payment never written).
+TEST(Faults, RedisStallPastTheDeadline) {
+  Stack s(std::map<std::string, std::string>{{"REDIS_TIMEOUT", "500ms"}});
+  LoadDriver load(s.port(), kRate);
+  sleep_for(2s);
+  const int pid = pid_of(s, "redis");
+  for (int i = 0; i < (faults_long() ? 5 : 2); ++i) {
+    ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+    sleep_for(1500ms);  // three deadlines
+    ASSERT_EQ(::kill(pid, SIGCONT), 0);
+    sleep_for(2s);
+  }
+  const auto [drain_ms, sent, o] = stop_and_verify(s, load, 60s);
+  report("redis_stall", o,
+         "stalls_ms=1500 redis_timeout_ms=500 non2xx=" + std::to_string(o.unanswered) + " drain_ms=" + std::to_string(drain_ms));
+  EXPECT_GT(o.unanswered, 0u);  // the stall was felt: some POSTs got 503 or no answer
+  EXPECT_GE(drain_ms, 0);
   expect_invariants(o);
 }
 

@@ -159,7 +159,7 @@ TEST_F(RedisStoreTest, AHeldPaymentIsReleasedToTheTailWhenDue) {
 // letters, unchanged (pin, requestedAt, doubt), to the tail of a queue, atomically.
 TEST_F(RedisStoreTest, DeadLettersAreListedAndReplayedByTheScript) {
   const std::string script = std::string(RINHA_SOURCE_DIR) + "/scripts/dead-letters.sh";
-  const std::string env = "REDIS_SOCKET=" + dir_ + "/redis.sock ";
+  const std::string env = "REDIS_PASSWORD=" + std::string(kPassword) + " REDIS_SOCKET=" + dir_ + "/redis.sock ";
   const std::string oldest = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1|1990|1|1|1000|1|3";  // pinned, in doubt
   const std::string newer = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2|500|2|0|0|0|1";
   redis_cli("lpush payments:dead '" + oldest + "'");
@@ -356,7 +356,7 @@ TEST_F(RedisStoreTest, AHealthCallIsReservedOncePerInterval) {
 // Instance 2 dies with payments queued, one in flight (pinned, in doubt) and one held; once
 // its heartbeat expires, instance 1 claims all of them, in flight first, pins kept.
 TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
-  RedisStore two(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 2, std::chrono::milliseconds(1000));
+  RedisStore two(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 2, std::chrono::milliseconds(1000));
   two.start();
   int64_t accepted = 1;
   for (const char* id : {kA, kB, kC}) {
@@ -396,7 +396,7 @@ TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
 }
 
 TEST_F(RedisStoreTest, PurgeClearsEveryInstancesQueue) {
-  RedisStore seven(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock"}, 7, std::chrono::milliseconds(1000));
+  RedisStore seven(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 7, std::chrono::milliseconds(1000));
   seven.start();
   EXPECT_EQ(run_coro(io_, seven.heartbeat(5000)), false);
   EXPECT_EQ(run_coro(io_, seven.enqueue(payment(kA))), EnqueueStatus::accepted);
