@@ -37,23 +37,10 @@ HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store&
 
 Colour HealthMonitor::decide() {
   const int64_t now = clock_.now_ms();
-  if (view_healthy(view(Processor::default_))) {
-    default_down_since_ms_ = -1;
-  } else if (default_down_since_ms_ < 0) {
-    default_down_since_ms_ = now;
-  }
+  default_down_since_ms_ = next_down_since(default_down_since_ms_, view_healthy(view(Processor::default_)), now);
   const int64_t down_for = default_down_since_ms_ < 0 ? 0 : now - default_down_since_ms_;
   const Colour c = decide_colour(view(Processor::default_), view(Processor::fallback), policy_, down_for);
-  // Half-open: while a processor we would rather use is down, the workers try it with one
-  // real payment now and then. A failed try stores nothing (5XX) or stays pinned to it (in
-  // doubt), so it costs nothing; a stored one proves recovery before the next health call.
-  Processor probe = Processor::none;
-  if (!view_healthy(view(Processor::default_))) {
-    probe = Processor::default_;
-  } else if (c == Colour::red && !view_healthy(view(Processor::fallback))) {
-    probe = Processor::fallback;
-  }
-  breaker_.set_probe(probe);
+  breaker_.set_probe(probe_target(view(Processor::default_), view(Processor::fallback), c));
   return c;
 }
 
@@ -74,7 +61,7 @@ void HealthMonitor::on_failure(const FailureSignal& signal) {
   // The owner hears of it through Redis, at most once per processor per poll period.
   const int64_t now = clock_.now_ms();
   int64_t& last = last_remote_signal_ms_[static_cast<int>(signal.processor)];
-  if (now - last < cfg_.breaker_poll_ms) return;
+  if (!forward_signal(now, last, cfg_.breaker_poll_ms)) return;
   last = now;
   asio::co_spawn(ex_, [this, signal]() -> asio::awaitable<void> { co_await store_.push_signal(signal); }, asio::detached);
 }

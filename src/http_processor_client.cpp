@@ -12,6 +12,7 @@
 #include "log.hpp"
 #include "money.hpp"
 #include "timefmt.hpp"
+#include "routing_policy.hpp"
 
 namespace rinha {
 
@@ -146,21 +147,7 @@ asio::awaitable<SendOutcome> HttpProcessorClient::send(const Payment& p, std::ch
   out.status = ex.status;
   out.latency_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  if (ex.status >= 200 && ex.status < 300) {
-    out.kind = SendOutcome::Kind::stored;
-  } else if (ex.status == 422) {
-    out.kind = SendOutcome::Kind::duplicate;
-  } else if (ex.status == 0 || ex.unanswered_before) {
-    // No answer, or an answer (5XX, 429, ...) about the retry only, while the first
-    // request may have been stored: only this processor can settle it.
-    out.kind = ex.request_written || ex.unanswered_before ? SendOutcome::Kind::in_doubt : SendOutcome::Kind::not_sent;
-  } else if (ex.status == 429) {
-    out.kind = SendOutcome::Kind::overloaded;
-  } else if (ex.status >= 500) {
-    out.kind = SendOutcome::Kind::rejected;
-  } else {
-    out.kind = SendOutcome::Kind::invalid;
-  }
+  out.kind = classify_send(ex.status, ex.request_written, ex.unanswered_before);  // routing_policy.hpp
   co_return out;
 }
 

@@ -16,7 +16,6 @@ using asio::use_awaitable;
 
 namespace {
 constexpr int64_t kMaxTake = 64;                          // payments per take() round trip
-constexpr int64_t kProbeIntervalMs = 250;                 // one real payment to a down processor
 constexpr auto kIdleRecheck = std::chrono::milliseconds(500);  // safety net when idle
 constexpr int64_t kReleasePeriodMs = 1000;  // how often due held payments go back to the queue
 constexpr size_t kMaxRelease = 256;         // per release call: a burst of holds drains gently
@@ -104,7 +103,7 @@ asio::awaitable<void> WorkerPool::feed() {
     co_await probe_if_due(colour);
     if (colour == Colour::red) {  // nothing can be sent: leave the queue alone
       co_await sleep_ms(red_wait_ms);
-      red_wait_ms = std::min<int64_t>(red_wait_ms * 2, std::min<int64_t>(cfg_.breaker_poll_ms * 4, kProbeIntervalMs));
+      red_wait_ms = next_red_wait_ms(red_wait_ms, cfg_.breaker_poll_ms);
       continue;
     }
     red_wait_ms = cfg_.backoff_base_ms;
@@ -151,8 +150,7 @@ asio::awaitable<void> WorkerPool::feed() {
 // not pile up.
 asio::awaitable<void> WorkerPool::probe_if_due(Colour colour) {
   const Processor probe = breaker_.probe();
-  if (probe == Processor::none || probe == colour_target(colour) || probing_ ||
-      clock_.now_ms() - last_probe_ms_ < kProbeIntervalMs) {
+  if (!probe_due(probe, colour, probing_, clock_.now_ms() - last_probe_ms_)) {
     co_return;
   }
   last_probe_ms_ = clock_.now_ms();
@@ -322,13 +320,13 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
       ++metrics_.send_failures[t];
       if (!prior_doubt) unpin(p);  // this call stored nothing and no earlier call is pending
       if (outcome.kind == SendOutcome::Kind::overloaded) pacer_.observe_overload(clock_.now_ms());
-      else breaker_.signal_failure(target, sent_at_ms);
+      if (is_failure_evidence(outcome.kind)) breaker_.signal_failure(target, sent_at_ms);
       break;
     case SendOutcome::Kind::in_doubt:
       ++metrics_.send_failures[t];
       ++metrics_.timeouts[t];
       LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
-      breaker_.signal_failure(target, sent_at_ms);
+      if (is_failure_evidence(outcome.kind)) breaker_.signal_failure(target, sent_at_ms);
       break;  // stays pinned, in doubt
   }
   // A probe's pace is the probe interval; backing off would stretch it (to BACKOFF_MAX
