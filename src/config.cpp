@@ -94,6 +94,12 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.redis_timeout_ms = v; }, nullptr},
       {"HTTP_IDLE_TIMEOUT", "60s", Kind::duration_ms, 100, 3600000, "keep-alive connections idle longer than this are closed",
        [](Config& c, int64_t v) { c.http_idle_timeout_ms = v; }, nullptr},
+      {"IDS_HORIZON", "2m", Kind::duration_ms, 0, 86400000, "a correlationId is remembered (a replay answers 200 duplicate) for at least this long, at most twice; replayed later, it is accepted and paid again (0: for ever; see README \"Books\")",
+       [](Config& c, int64_t v) { c.ids_horizon_ms = v; }, nullptr},
+      {"LEDGER_HORIZON", "3m", Kind::duration_ms, 0, 86400000, "per-payment ledger members are kept this long: summaries are exact to the ms within it; an older window edge is rounded outward to its whole second (0: for ever; see README \"Books\")",
+       [](Config& c, int64_t v) { c.ledger_horizon_ms = v; }, nullptr},
+      {"INTAKE_MEMORY_LIMIT", "90", Kind::integer, 0, 100, "percent of Redis's maxmemory past which POST /payments answers 503 (what is accepted still settles; 0: no limit)",
+       [](Config& c, int64_t v) { c.intake_memory_percent = v; }, nullptr},
       {"PURGE_TOKEN", "", Kind::text, 0, 0, "token that POST /purge-payments must carry in X-Rinha-Token; empty disables purging", nullptr,
        [](Config& c, std::string v) { c.purge_token = std::move(v); }},
       {"LOG_LEVEL", "info", Kind::text, 0, 0, "debug, info, warn or error", nullptr,
@@ -146,12 +152,12 @@ std::string describe(const Config& c) {
   return fmt::format(
       "app_name={} app_port={} app_socket={} redis={} default={} fallback={} health_timeout_ms={} "
       "health_interval_ms={} latency_diff_ms={} default_outage_wait_ms={} workers={} max_send_rate={} batch_window_ms={} processor_timeout_ms={} backoff_ms={}..{} "
-      "breaker_poll_ms={} purge={}",
+      "breaker_poll_ms={} ids_horizon_ms={} ledger_horizon_ms={} intake_memory_percent={} purge={}",
       c.app_name, c.app_port, c.app_socket.empty() ? "-" : c.app_socket,
       c.redis_socket.empty() ? fmt::format("{}:{}", c.redis_host, c.redis_port) : c.redis_socket,
       c.processor_default.url, c.processor_fallback.url, c.health_timeout_ms, c.health_interval_ms,
       c.latency_diff_ms, c.default_outage_wait_ms, c.workers, c.max_send_rate, c.batch_window_ms, c.processor_timeout_ms, c.backoff_base_ms, c.backoff_max_ms, c.breaker_poll_ms,
-      c.purge_token.empty() ? "disabled" : "enabled");
+      c.ids_horizon_ms, c.ledger_horizon_ms, c.intake_memory_percent, c.purge_token.empty() ? "disabled" : "enabled");
 }
 
 }  // namespace rinha

@@ -36,6 +36,9 @@ struct Config {
   int64_t breaker_poll_ms = 50;    // how often the colour and failure signals are read from Redis
   int64_t redis_timeout_ms = 2000;
   int64_t http_idle_timeout_ms = 60000;
+  int64_t ids_horizon_ms = 120000;     // correlationIds remembered at least this long (0: for ever)
+  int64_t ledger_horizon_ms = 180000;  // per-payment ledger members kept this long (0: for ever)
+  int64_t intake_memory_percent = 90;  // refuse new payments past this % of Redis maxmemory (0: never)
   std::string purge_token;         // empty: POST /purge-payments is disabled
   std::string log_level = "info";
 };

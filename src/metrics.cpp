@@ -32,10 +32,10 @@ std::string Metrics::stats_fields() const {
   return fmt::format(
       "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
-      "requeued={} dead={} colour={}",
+      "requeued={} dead={} colour={} refused_full={} redis_used_memory={}",
       payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
       stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
-      colour_name(colour));
+      colour_name(colour), payments_refused_full, redis_used_memory);
 }
 
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
@@ -63,6 +63,10 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_payments_invalid_total", "POST /payments rejected with 4XX", payments_invalid);
   counter("rinha_payments_unavailable_total", "POST /payments answered 503 (storage unreachable)", payments_unavailable);
   counter("rinha_summaries_total", "GET /payments-summary served", summaries_served);
+  counter("rinha_payments_refused_full_total", "POST /payments answered 503 because Redis's memory is past INTAKE_MEMORY_LIMIT", payments_refused_full);
+  gauge("rinha_redis_used_memory_bytes", "Redis used_memory at the last books upkeep", redis_used_memory);
+  gauge("rinha_redis_maxmemory_bytes", "Redis maxmemory (0: none)", redis_max_memory);
+  counter("rinha_ledger_trimmed_total", "ledger members removed past LEDGER_HORIZON by this instance", ledger_trimmed);
   gauge("rinha_in_flight", "payments being processed by this instance's workers", in_flight);
   gauge("rinha_in_doubt", "payments in flight whose last send ended without a definite answer", in_doubt);
   gauge("rinha_send_rate", "the pacer's current take rate, payments per second", send_rate);

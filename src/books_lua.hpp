@@ -1,0 +1,228 @@
+// The books' Lua scripts (RedisStore runs them; bench/ledger_bench preloads with the record
+// script itself). Keys, beside the queue keys of redis_store.hpp:
+//   ids:<k>                 set of the correlationIds accepted in idempotency bucket k
+//                           (k = acceptedAt / IDS_HORIZON); lives 2 horizons after its first id
+//   ledger:<processor>      sorted set, member "<id>:<cents>", score requestedAt ms; members
+//                           older than LEDGER_HORIZON are trimmed, by whole seconds
+//   books                   hash <processor> -> ms from which that ledger is complete (the
+//                           trim's mark: seconds starting before it may have lost members)
+//   agg:<processor>:s:<m>   hash of minute m's seconds: n<s> count, c<s> cents (s = 0..59);
+//                           expires kSecondsHorizon after its last write
+//   agg:<processor>:m:<h>   hash of hour h's minutes: n<m>, c<m> (m = 0..59)
+//   agg:<processor>:h       hash of every hour: n<h>, c<h>
+// Each aggregate hash holds at most 120 fields (the listpack encoding: compact and O(1)
+// enough), except the hour level: 2 fields per hour of the books' history.
+#pragma once
+
+namespace rinha::books {
+
+// How long the per-second aggregates live after their last write, at least (they answer
+// the edges of a window once the ledger's members are gone).
+constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
+
+// KEYS: ids (current bucket), ids (previous bucket), queue. ARGV: id, item, ttl ms of a new
+// bucket ('0': none). Accept once per correlationId within the horizon. SADD is the first
+// write, so under maxmemory it is refused (OOM) before anything changed.
+constexpr const char* kEnqueueLua = R"lua(
+if KEYS[2] ~= KEYS[1] and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX') end
+redis.call('LPUSH', KEYS[3], ARGV[2])
+return 1)lua";
+
+// KEYS: processing, ledger:default, ledger:fallback. ARGV: agg prefix default, agg prefix
+// fallback, seconds ttl ms, then groups of four: processing field, ledger (1 default,
+// 2 fallback), requestedAt ms, member "<id>:<cents>". Settles a whole batch in one call.
+// Idempotent: only the payments still in the processing hash are booked, so a batch whose
+// reply was lost can simply be sent again. The aggregates are summed per second in Lua
+// first: a batch (settled within 20 ms) touches one or two seconds, so the increments cost
+// a few calls per batch, not per payment.
+// allow-oom: settling only moves an accepted payment from the processing hash to the books
+// (a few tens of bytes net); refusing it under maxmemory would leave a worker retrying for
+// ever with the payment paid. The intake keeps the headroom (INTAKE_MEMORY_LIMIT).
+constexpr const char* kRecordLua = R"lua(#!lua flags=allow-oom
+local fields = {}
+for i = 4, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
+local present = redis.call('HMGET', KEYS[1], unpack(fields))
+redis.call('HDEL', KEYS[1], unpack(fields))
+local ledgers, seconds, order = {{}, {}}, {}, {}
+for j = 1, #fields do
+  if present[j] then
+    local base = 4 * j
+    local n = tonumber(ARGV[base + 1])
+    local l = ledgers[n]
+    l[#l + 1] = ARGV[base + 2]
+    l[#l + 1] = ARGV[base + 3]
+    local sec = math.floor(tonumber(ARGV[base + 2]) / 1000)
+    local g = n .. ':' .. sec
+    local t = seconds[g]
+    if not t then
+      t = {n, sec, 0, 0}
+      seconds[g] = t
+      order[#order + 1] = t
+    end
+    t[3] = t[3] + 1
+    t[4] = t[4] + tonumber(string.match(ARGV[base + 3], ':(%d+)$'))
+  end
+end
+for n = 1, 2 do
+  if #ledgers[n] > 0 then redis.call('ZADD', KEYS[1 + n], unpack(ledgers[n])) end
+end
+local ttl = ARGV[3]
+for _, t in ipairs(order) do
+  local prefix, sec = ARGV[t[1]], t[2]
+  local minute = math.floor(sec / 60)
+  local hour = math.floor(minute / 60)
+  local s, m = sec - minute * 60, minute - hour * 60
+  local skey = prefix .. ':s:' .. minute
+  local mkey = prefix .. ':m:' .. hour
+  local hkey = prefix .. ':h'
+  redis.call('HINCRBY', skey, 'n' .. s, t[3])
+  redis.call('HINCRBY', skey, 'c' .. s, t[4])
+  redis.call('PEXPIRE', skey, ttl)
+  redis.call('HINCRBY', mkey, 'n' .. m, t[3])
+  redis.call('HINCRBY', mkey, 'c' .. m, t[4])
+  redis.call('HINCRBY', hkey, 'n' .. hour, t[3])
+  redis.call('HINCRBY', hkey, 'c' .. hour, t[4])
+end
+return #fields)lua";
+
+// KEYS: ledger:default, ledger:fallback, books. ARGV: from ms, to ms (inclusive; '-inf' /
+// '+inf'), agg prefix default, agg prefix fallback. Returns {count default, cents default,
+// count fallback, cents fallback}.
+// The window [from, to+1) is cut into: the partial seconds at its edges, read from the
+// ledger (exact to the ms); the whole seconds up to the next minute (per-second level); the
+// whole minutes up to the next hour (per-minute level); the whole hours between (hour
+// level). At most 2 ledger seconds + 2x59 seconds + 2x59 minutes + the hours: the cost does
+// not grow with the payments in the books.
+// Where the finer data is gone (ledger trimmed, per-second hash expired), that edge is
+// rounded outward to the finest level still complete there (a whole second, a whole minute).
+constexpr const char* kSummaryLua = R"lua(#!lua flags=no-writes
+local S = {1000, 60000, 3600000}
+local function fmt(x) return string.format('%.0f', x) end
+local function level_key(prefix, k, i)
+  if k == 3 then return prefix .. ':h', i end
+  local p = math.floor(i / 60)
+  return prefix .. (k == 1 and ':s:' or ':m:') .. p, i - p * 60
+end
+-- Adds buckets [x, y) of level k (x, y multiples of its size; level 0: the ledger).
+local function add(acc, prefix, ledger, k, x, y)
+  if x >= y then return end
+  if k == 0 then
+    local members = redis.call('ZRANGE', ledger, fmt(x), '(' .. fmt(y), 'BYSCORE')
+    for _, m in ipairs(members) do
+      acc[1] = acc[1] + 1
+      acc[2] = acc[2] + tonumber(string.match(m, ':(%d+)$'))
+    end
+    return
+  end
+  local i0, i1 = x / S[k], y / S[k] - 1
+  if k == 3 and i1 - i0 > 64 then
+    local all = redis.call('HGETALL', prefix .. ':h')
+    for j = 1, #all, 2 do
+      local i = tonumber(string.sub(all[j], 2))
+      if i >= i0 and i <= i1 then
+        if string.byte(all[j], 1) == 110 then acc[1] = acc[1] + tonumber(all[j + 1])
+        else acc[2] = acc[2] + tonumber(all[j + 1]) end
+      end
+    end
+    return
+  end
+  local i = i0
+  while i <= i1 do
+    local key = level_key(prefix, k, i)
+    local fields = {}
+    while i <= i1 do
+      local key2, f = level_key(prefix, k, i)
+      if key2 ~= key then break end
+      fields[#fields + 1] = 'n' .. f
+      fields[#fields + 1] = 'c' .. f
+      i = i + 1
+    end
+    local vals = redis.call('HMGET', key, unpack(fields))
+    for v = 1, #vals, 2 do
+      acc[1] = acc[1] + (tonumber(vals[v]) or 0)
+      acc[2] = acc[2] + (tonumber(vals[v + 1]) or 0)
+    end
+  end
+end
+-- The finest level k such that levels k.. are all complete at the bucket holding t.
+local function finest(prefix, mark, t)
+  local minute = math.floor(t / 60000)
+  if redis.call('EXISTS', prefix .. ':s:' .. minute) == 0 then
+    local hour = math.floor(minute / 60)
+    if redis.call('HEXISTS', prefix .. ':m:' .. hour, 'n' .. (minute - hour * 60)) == 1 then return 2 end
+  end
+  if math.floor(t / 1000) * 1000 >= mark then return 0 end
+  return 1
+end
+local lim = 1125899906842624
+local a = ARGV[1] == '-inf' and -lim or tonumber(ARGV[1])
+local b = ARGV[2] == '+inf' and lim or tonumber(ARGV[2]) + 1
+if ARGV[1] == '-inf' then a = math.floor(a / S[3]) * S[3] end
+if ARGV[2] == '+inf' then b = math.ceil(b / S[3]) * S[3] end
+local out = {}
+for n = 1, 2 do
+  local prefix, ledger = ARGV[2 + n], KEYS[n]
+  local mark = tonumber(redis.call('HGET', KEYS[3], ledger) or '-9007199254740992')
+  local acc = {0, 0}
+  local kl, kr = finest(prefix, mark, a), finest(prefix, mark, b - 1)
+  local sl, sr = kl == 0 and 1 or S[kl], kr == 0 and 1 or S[kr]
+  local lo, hi = math.floor(a / sl) * sl, math.ceil(b / sr) * sr
+  local done = false
+  for k = 1, 3 do
+    local lo2, hi2 = math.ceil(lo / S[k]) * S[k], math.floor(hi / S[k]) * S[k]
+    if lo2 >= hi2 then
+      add(acc, prefix, ledger, k - 1, lo, hi)
+      done = true
+      break
+    end
+    add(acc, prefix, ledger, k - 1, lo, lo2)
+    add(acc, prefix, ledger, k - 1, hi2, hi)
+    lo, hi = lo2, hi2
+  end
+  if not done then add(acc, prefix, ledger, 3, lo, hi) end
+  out[#out + 1] = acc[1]
+  out[#out + 1] = acc[2]
+end
+return out)lua";
+
+// KEYS: ledger:default, ledger:fallback, books. ARGV: cutoff ms (a multiple of 1000), most
+// members removed per ledger. Removes the members older than the cutoff, oldest first, at
+// most that many per call (a bounded pause), and moves the mark: seconds before it may have
+// lost members, so summaries read them from the aggregates. Only deletes: allow-oom, so
+// it frees memory when Redis is full.
+constexpr const char* kTrimLua = R"lua(#!lua flags=allow-oom
+local cutoff, most = tonumber(ARGV[1]), tonumber(ARGV[2])
+local removed = 0
+for n = 1, 2 do
+  local key = KEYS[n]
+  local old = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[1])
+  local mark = cutoff
+  if old > most then
+    local last = redis.call('ZRANGE', key, most - 1, most - 1, 'WITHSCORES')
+    mark = math.floor(tonumber(last[2]) / 1000) * 1000 + 1000
+    old = most
+  end
+  if old > 0 then redis.call('ZREMRANGEBYRANK', key, 0, old - 1) end
+  removed = removed + old
+  local prev = tonumber(redis.call('HGET', KEYS[3], key) or '-9007199254740992')
+  if mark > prev then redis.call('HSET', KEYS[3], key, string.format('%.0f', mark)) end
+end
+return removed)lua";
+
+// ARGV: key patterns. Deletes every key matching them (the rotating id sets and the
+// aggregates: their names carry a bucket number). For purge: the keyspace is small.
+constexpr const char* kPurgeMatchingLua = R"lua(#!lua flags=allow-oom
+local n = 0
+for _, pattern in ipairs(ARGV) do
+  local cursor = '0'
+  repeat
+    local r = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
+    for _, k in ipairs(r[2]) do n = n + redis.call('UNLINK', k) end
+    cursor = r[1]
+  until cursor == '0'
+end
+return n)lua";
+
+}  // namespace rinha::books
