@@ -6,8 +6,10 @@
 //                           older than LEDGER_HORIZON are trimmed, by whole seconds
 //   books                   hash <processor> -> ms from which that ledger is complete (the
 //                           trim's mark: seconds starting before it may have lost members)
-//   agg:<processor>:s:<m>   hash of minute m's seconds: n<s> count, c<s> cents (s = 0..59);
-//                           expires kSecondsHorizon after its last write
+//   agg:<processor>:d:<s>   hash of second s's tenths: n<d> count, c<d> cents (d = 0..9);
+//                           expires kTenthsHorizon after its last write
+//   agg:<processor>:s:<m>   hash of minute m's seconds: n<s>, c<s> (s = 0..59); expires
+//                           kSecondsHorizon after its last write
 //   agg:<processor>:m:<h>   hash of hour h's minutes: n<m>, c<m> (m = 0..59)
 //   agg:<processor>:h       hash of every hour: n<h>, c<h>
 // Each aggregate hash holds at most 120 fields (the listpack encoding: compact and O(1)
@@ -16,8 +18,10 @@
 
 namespace rinha::books {
 
-// How long the per-second aggregates live after their last write, at least (they answer
-// the edges of a window once the ledger's members are gone).
+// How long the per-100 ms and per-second aggregates live after their last write, at least
+// (they answer the edges of a window once the ledger's members are gone). RedisStore gives
+// them at least twice the ledger horizon.
+constexpr long long kTenthsHorizonMs = 3600LL * 1000;
 constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 
 // KEYS: ids (current bucket), ids (previous bucket), queue. ARGV: id, item, ttl ms of a new
@@ -31,45 +35,57 @@ redis.call('LPUSH', KEYS[3], ARGV[2])
 return 1)lua";
 
 // KEYS: processing, ledger:default, ledger:fallback. ARGV: agg prefix default, agg prefix
-// fallback, seconds ttl ms, then groups of four: processing field, ledger (1 default,
-// 2 fallback), requestedAt ms, member "<id>:<cents>". Settles a whole batch in one call.
-// Idempotent: only the payments still in the processing hash are booked, so a batch whose
-// reply was lost can simply be sent again. The aggregates are summed per second in Lua
-// first: a batch (settled within 20 ms) touches one or two seconds, so the increments cost
-// a few calls per batch, not per payment.
+// fallback, tenths ttl ms, seconds ttl ms, then groups of four: processing field, ledger
+// (1 default, 2 fallback), requestedAt ms, member "<id>:<cents>". Settles a whole batch in
+// one call. Idempotent: only the payments still in the processing hash are booked, so a
+// batch whose reply was lost can simply be sent again. The aggregates are summed in Lua
+// first (per 100 ms, then per second): a batch (settled within 20 ms) touches one or two of
+// each, so the increments cost a few calls per batch, not per payment.
 // allow-oom: settling only moves an accepted payment from the processing hash to the books
 // (a few tens of bytes net); refusing it under maxmemory would leave a worker retrying for
 // ever with the payment paid. The intake keeps the headroom (INTAKE_MEMORY_LIMIT).
 constexpr const char* kRecordLua = R"lua(#!lua flags=allow-oom
 local fields = {}
-for i = 4, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV, 4 do fields[#fields + 1] = ARGV[i] end
 local present = redis.call('HMGET', KEYS[1], unpack(fields))
 redis.call('HDEL', KEYS[1], unpack(fields))
-local ledgers, seconds, order = {{}, {}}, {}, {}
+local ledgers, tenths, seconds, order_t, order_s = {{}, {}}, {}, {}, {}, {}
+local function bump(map, order, n, i, cents)
+  local g = n .. ':' .. i
+  local t = map[g]
+  if not t then
+    t = {n, i, 0, 0}
+    map[g] = t
+    order[#order + 1] = t
+  end
+  t[3] = t[3] + 1
+  t[4] = t[4] + cents
+end
 for j = 1, #fields do
   if present[j] then
-    local base = 4 * j
+    local base = 4 * j + 1
     local n = tonumber(ARGV[base + 1])
     local l = ledgers[n]
     l[#l + 1] = ARGV[base + 2]
     l[#l + 1] = ARGV[base + 3]
-    local sec = math.floor(tonumber(ARGV[base + 2]) / 1000)
-    local g = n .. ':' .. sec
-    local t = seconds[g]
-    if not t then
-      t = {n, sec, 0, 0}
-      seconds[g] = t
-      order[#order + 1] = t
-    end
-    t[3] = t[3] + 1
-    t[4] = t[4] + tonumber(string.match(ARGV[base + 3], ':(%d+)$'))
+    local at = tonumber(ARGV[base + 2])
+    local cents = tonumber(string.match(ARGV[base + 3], ':(%d+)$'))
+    bump(tenths, order_t, n, math.floor(at / 100), cents)
+    bump(seconds, order_s, n, math.floor(at / 1000), cents)
   end
 end
 for n = 1, 2 do
   if #ledgers[n] > 0 then redis.call('ZADD', KEYS[1 + n], unpack(ledgers[n])) end
 end
-local ttl = ARGV[3]
-for _, t in ipairs(order) do
+for _, t in ipairs(order_t) do
+  local sec = math.floor(t[2] / 10)
+  local key = ARGV[t[1]] .. ':d:' .. sec
+  local d = t[2] - sec * 10
+  redis.call('HINCRBY', key, 'n' .. d, t[3])
+  redis.call('HINCRBY', key, 'c' .. d, t[4])
+  redis.call('PEXPIRE', key, ARGV[3])
+end
+for _, t in ipairs(order_s) do
   local prefix, sec = ARGV[t[1]], t[2]
   local minute = math.floor(sec / 60)
   local hour = math.floor(minute / 60)
@@ -79,7 +95,7 @@ for _, t in ipairs(order) do
   local hkey = prefix .. ':h'
   redis.call('HINCRBY', skey, 'n' .. s, t[3])
   redis.call('HINCRBY', skey, 'c' .. s, t[4])
-  redis.call('PEXPIRE', skey, ttl)
+  redis.call('PEXPIRE', skey, ARGV[4])
   redis.call('HINCRBY', mkey, 'n' .. m, t[3])
   redis.call('HINCRBY', mkey, 'c' .. m, t[4])
   redis.call('HINCRBY', hkey, 'n' .. hour, t[3])
@@ -90,20 +106,22 @@ return #fields)lua";
 // KEYS: ledger:default, ledger:fallback, books. ARGV: from ms, to ms (inclusive; '-inf' /
 // '+inf'), agg prefix default, agg prefix fallback. Returns {count default, cents default,
 // count fallback, cents fallback}.
-// The window [from, to+1) is cut into: the partial seconds at its edges, read from the
-// ledger (exact to the ms); the whole seconds up to the next minute (per-second level); the
-// whole minutes up to the next hour (per-minute level); the whole hours between (hour
-// level). At most 2 ledger seconds + 2x59 seconds + 2x59 minutes + the hours: the cost does
-// not grow with the payments in the books.
-// Where the finer data is gone (ledger trimmed, per-second hash expired), that edge is
-// rounded outward to the finest level still complete there (a whole second, a whole minute).
+// The window [from, to+1) is cut into: the partial tenths of a second at its edges, read
+// from the ledger (exact to the ms); the whole tenths up to the next second; the whole
+// seconds up to the next minute; the whole minutes up to the next hour; the whole hours
+// between. At most 2x100 ms of ledger members + 2x9 tenths + 2x59 seconds + 2x59 minutes +
+// the hours: the cost does not grow with the payments in the books.
+// Where the finer data is gone (ledger trimmed, a per-100 ms or per-second hash expired),
+// that edge is rounded outward to the finest level still complete there.
 constexpr const char* kSummaryLua = R"lua(#!lua flags=no-writes
-local S = {1000, 60000, 3600000}
+local S = {100, 1000, 60000, 3600000}        -- bucket sizes of levels 1..4 (0: the ledger)
+local PART = {10, 60, 60}                     -- buckets per key of levels 1..3 (4: one key)
+local NAME = {':d:', ':s:', ':m:'}
 local function fmt(x) return string.format('%.0f', x) end
 local function level_key(prefix, k, i)
-  if k == 3 then return prefix .. ':h', i end
-  local p = math.floor(i / 60)
-  return prefix .. (k == 1 and ':s:' or ':m:') .. p, i - p * 60
+  if k == 4 then return prefix .. ':h', i end
+  local p = math.floor(i / PART[k])
+  return prefix .. NAME[k] .. p, i - p * PART[k]
 end
 -- Adds buckets [x, y) of level k (x, y multiples of its size; level 0: the ledger).
 local function add(acc, prefix, ledger, k, x, y)
@@ -117,7 +135,7 @@ local function add(acc, prefix, ledger, k, x, y)
     return
   end
   local i0, i1 = x / S[k], y / S[k] - 1
-  if k == 3 and i1 - i0 > 64 then
+  if k == 4 and i1 - i0 > 64 then
     local all = redis.call('HGETALL', prefix .. ':h')
     for j = 1, #all, 2 do
       local i = tonumber(string.sub(all[j], 2))
@@ -146,21 +164,28 @@ local function add(acc, prefix, ledger, k, x, y)
     end
   end
 end
--- The finest level k such that levels k.. are all complete at the bucket holding t.
+-- Level k (1..3) is gone at t when its key for t is absent while the bucket above counts
+-- payments (the key expired; absent and uncounted: nothing was booked there).
+local function gone(prefix, k, t)
+  local above = math.floor(t / S[k + 1])
+  if redis.call('EXISTS', prefix .. NAME[k] .. above) == 1 then return false end
+  local key, f = level_key(prefix, k + 1, above)
+  return redis.call('HEXISTS', key, 'n' .. f) == 1
+end
+-- The finest level k such that levels k.. are all complete at the bucket holding t
+-- (minutes and hours never expire).
 local function finest(prefix, mark, t)
-  local minute = math.floor(t / 60000)
-  if redis.call('EXISTS', prefix .. ':s:' .. minute) == 0 then
-    local hour = math.floor(minute / 60)
-    if redis.call('HEXISTS', prefix .. ':m:' .. hour, 'n' .. (minute - hour * 60)) == 1 then return 2 end
+  for k = 2, 1, -1 do
+    if gone(prefix, k, t) then return k + 1 end
   end
-  if math.floor(t / 1000) * 1000 >= mark then return 0 end
+  if math.floor(t / S[1]) * S[1] >= mark then return 0 end
   return 1
 end
 local lim = 1125899906842624
 local a = ARGV[1] == '-inf' and -lim or tonumber(ARGV[1])
 local b = ARGV[2] == '+inf' and lim or tonumber(ARGV[2]) + 1
-if ARGV[1] == '-inf' then a = math.floor(a / S[3]) * S[3] end
-if ARGV[2] == '+inf' then b = math.ceil(b / S[3]) * S[3] end
+if ARGV[1] == '-inf' then a = math.floor(a / S[4]) * S[4] end
+if ARGV[2] == '+inf' then b = math.ceil(b / S[4]) * S[4] end
 local out = {}
 for n = 1, 2 do
   local prefix, ledger = ARGV[2 + n], KEYS[n]
@@ -170,7 +195,7 @@ for n = 1, 2 do
   local sl, sr = kl == 0 and 1 or S[kl], kr == 0 and 1 or S[kr]
   local lo, hi = math.floor(a / sl) * sl, math.ceil(b / sr) * sr
   local done = false
-  for k = 1, 3 do
+  for k = 1, 4 do
     local lo2, hi2 = math.ceil(lo / S[k]) * S[k], math.floor(hi / S[k]) * S[k]
     if lo2 >= hi2 then
       add(acc, prefix, ledger, k - 1, lo, hi)
@@ -181,7 +206,7 @@ for n = 1, 2 do
     add(acc, prefix, ledger, k - 1, hi2, hi)
     lo, hi = lo2, hi2
   end
-  if not done then add(acc, prefix, ledger, 3, lo, hi) end
+  if not done then add(acc, prefix, ledger, 4, lo, hi) end
   out[#out + 1] = acc[1]
   out[#out + 1] = acc[2]
 end

@@ -235,13 +235,15 @@ asio::awaitable<bool> RedisStore::record(std::string_view item, const Payment& p
 
 asio::awaitable<bool> RedisStore::record_batch(const std::vector<LedgerEntry>& batch) {
   std::vector<std::string_view> args;
+  const std::string tenths_ttl = std::to_string(std::max<int64_t>(books::kTenthsHorizonMs, 2 * books_.ledger_horizon_ms));
   const std::string seconds_ttl = std::to_string(std::max<int64_t>(books::kSecondsHorizonMs, 2 * books_.ledger_horizon_ms));
-  args.reserve(6 + batch.size() * 4);
+  args.reserve(7 + batch.size() * 4);
   args.push_back(processing_key_);
   args.push_back(ledger_key(Processor::default_));
   args.push_back(ledger_key(Processor::fallback));
   args.push_back(agg_prefix(Processor::default_));
   args.push_back(agg_prefix(Processor::fallback));
+  args.push_back(tenths_ttl);
   args.push_back(seconds_ttl);
   for (const LedgerEntry& e : batch) {
     args.push_back(e.field);
@@ -250,6 +252,7 @@ asio::awaitable<bool> RedisStore::record_batch(const std::vector<LedgerEntry>& b
     args.push_back(e.member);
   }
   auto reply = co_await eval_argv(work_, record_script_, 3, std::move(args));
+  if (reply.type == RedisReply::Type::error) LOG_WARN("record_failed", "reason=\"{}\"", reply.str);
   co_return reply.type == RedisReply::Type::integer;
 }
 

@@ -144,8 +144,8 @@ TEST_F(BooksTest, SummaryEqualsABruteForceSumOverRandomWindows) {
 }
 
 // Past LEDGER_HORIZON the members are gone: a window edge before the trim's mark counts its
-// whole second (rounded outward), one after it stays exact; nothing is counted twice.
-TEST_F(BooksTest, PastTheLedgerHorizonEdgesRoundOutwardToTheirSecond) {
+// whole tenth of a second (rounded outward), one after it stays exact; nothing is counted twice.
+TEST_F(BooksTest, PastTheLedgerHorizonEdgesRoundOutwardToTheirTenthOfASecond) {
   const int64_t horizon = 3600000;
   open(BooksOptions{0, horizon, 0});
   std::mt19937_64 rng(7);
@@ -167,15 +167,16 @@ TEST_F(BooksTest, PastTheLedgerHorizonEdgesRoundOutwardToTheirSecond) {
     int64_t from = random_bound(rng, all, kBase), to = random_bound(rng, all, kBase);
     if (from > to) std::swap(from, to);
     if (i % 5 == 0) to = from + static_cast<int64_t>(rng() % 4000);
-    const int64_t from_r = from < mark ? from / 1000 * 1000 : from;
-    const int64_t to_r = to < mark ? to / 1000 * 1000 + 999 : to;
+    const int64_t from_r = from < mark ? from / 100 * 100 : from;
+    const int64_t to_r = to < mark ? to / 100 * 100 + 99 : to;
     expect_summary(TimeRange{from, to}, brute(all, from_r, to_r), fmt::format("window {}..{} mark {}", from, to, mark));
   }
 }
 
-// Per-second aggregates expire a day after their last write: an edge there counts its whole
-// minute. (Expiry simulated by deleting that minute's hash.)
-TEST_F(BooksTest, PastTheSecondsHorizonEdgesRoundOutwardToTheirMinute) {
+// The per-100 ms aggregates expire an hour after their last write, the per-second ones a
+// day: an edge there counts its whole second, its whole minute. (Expiry simulated by
+// deleting the hashes.)
+TEST_F(BooksTest, PastTheAggregatesHorizonsEdgesRoundOutwardToSecondsThenMinutes) {
   open(BooksOptions{0, 1000, 0});
   std::vector<Booked> all;
   const int64_t minute = kBase / 60000 * 60000 + 60000;
@@ -185,8 +186,10 @@ TEST_F(BooksTest, PastTheSecondsHorizonEdgesRoundOutwardToTheirMinute) {
   ASSERT_TRUE(st);
   EXPECT_EQ(st->trimmed, 120);
   redis_.cli(fmt::format("DEL payments:agg:default:s:{}", minute / 60000));
-  // First minute: whole minute (seconds gone); second minute: whole seconds (ledger gone).
-  expect_summary(TimeRange{minute + 30500, minute + 61500}, brute(all, minute, minute + 61999), "rounded");
+  // First minute: whole minute (seconds gone); second minute: whole tenths (ledger gone).
+  expect_summary(TimeRange{minute + 30500, minute + 61500}, brute(all, minute, minute + 61599), "rounded");
+  redis_.cli(fmt::format("DEL payments:agg:default:d:{}", (minute + 61500) / 1000));  // then whole seconds
+  expect_summary(TimeRange{minute + 30500, minute + 61500}, brute(all, minute, minute + 61999), "rounded more");
 }
 
 TEST_F(BooksTest, IdsAreRememberedForTheHorizonThenAcceptedAgain) {
