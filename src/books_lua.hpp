@@ -37,8 +37,8 @@ return 1)lua";
 // KEYS: processing, ledger:default, ledger:fallback. ARGV: agg prefix default, agg prefix
 // fallback, tenths ttl ms, seconds ttl ms, then groups of four: processing field, ledger
 // (1 default, 2 fallback), requestedAt ms, member "<id>:<cents>". Settles a whole batch in
-// one call. Idempotent: only the payments still in the processing hash are booked, so a
-// batch whose reply was lost can simply be sent again. The aggregates are summed in Lua
+// one call. Idempotent: only the payments still in the processing hash, and not yet in
+// the ledger, are booked, so a batch whose reply was lost can simply be sent again. The aggregates are summed in Lua
 // first (per 100 ms, then per second): a batch (settled within 20 ms) touches one or two of
 // each, so the increments cost a few calls per batch, not per payment.
 // allow-oom: settling only moves an accepted payment from the processing hash to the books
@@ -61,21 +61,35 @@ local function bump(map, order, n, i, cents)
   t[3] = t[3] + 1
   t[4] = t[4] + cents
 end
+-- Still in processing (not settled yet) and not already in that ledger (a replay accepted
+-- again past IDS_HORIZON, that the same processor answered 422): booked now.
+local cand = {{}, {}}
 for j = 1, #fields do
   if present[j] then
     local base = 4 * j + 1
-    local n = tonumber(ARGV[base + 1])
-    local l = ledgers[n]
-    l[#l + 1] = ARGV[base + 2]
-    l[#l + 1] = ARGV[base + 3]
-    local at = tonumber(ARGV[base + 2])
-    local cents = tonumber(string.match(ARGV[base + 3], ':(%d+)$'))
-    bump(tenths, order_t, n, math.floor(at / 100), cents)
-    bump(seconds, order_s, n, math.floor(at / 1000), cents)
+    local c = cand[tonumber(ARGV[base + 1])]
+    c[#c + 1] = base
   end
 end
 for n = 1, 2 do
-  if #ledgers[n] > 0 then redis.call('ZADD', KEYS[1 + n], unpack(ledgers[n])) end
+  local c = cand[n]
+  if #c > 0 then
+    local members = {}
+    for i, base in ipairs(c) do members[i] = ARGV[base + 3] end
+    local scores = redis.call('ZMSCORE', KEYS[1 + n], unpack(members))
+    local l = ledgers[n]
+    for i, base in ipairs(c) do
+      if not scores[i] then
+        l[#l + 1] = ARGV[base + 2]
+        l[#l + 1] = ARGV[base + 3]
+        local at = tonumber(ARGV[base + 2])
+        local cents = tonumber(string.match(ARGV[base + 3], ':(%d+)$'))
+        bump(tenths, order_t, n, math.floor(at / 100), cents)
+        bump(seconds, order_s, n, math.floor(at / 1000), cents)
+      end
+    end
+    if #l > 0 then redis.call('ZADD', KEYS[1 + n], unpack(l)) end
+  end
 end
 for _, t in ipairs(order_t) do
   local sec = math.floor(t[2] / 10)

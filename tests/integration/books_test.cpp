@@ -198,6 +198,17 @@ TEST_F(BooksTest, IdsAreRememberedForTheHorizonThenAcceptedAgain) {
   EXPECT_EQ(run_coro(io_, store_->enqueue(payment(1, 100, 10999))), EnqueueStatus::duplicate);
   EXPECT_EQ(run_coro(io_, store_->enqueue(payment(1, 100, 11999))), EnqueueStatus::duplicate);  // 1.999 s later
   EXPECT_EQ(run_coro(io_, store_->enqueue(payment(1, 100, 12000))), EnqueueStatus::accepted);  // past 2 buckets
+  // Both copies settle on the same processor (its 422 for the second): booked once, at
+  // the first one's requestedAt, in the ledger and in the aggregates alike.
+  for (int64_t at : {kBase, kBase + 5000}) {
+    auto taken = run_coro(io_, store_->take(1, Processor::default_, 1));
+    ASSERT_EQ(taken.items.size(), 1u);
+    Payment p = *decode_payment(taken.items[0].item);
+    p.requested_at_ms = at;
+    EXPECT_TRUE(run_coro(io_, store_->record(taken.items[0].item, p, Processor::default_)));
+  }
+  expect_summary(TimeRange{}, brute({Booked{kBase, 100, Processor::default_}}, kBase, kBase), "all");
+  expect_summary(TimeRange{kBase + 1, kBase + 9000}, Summary{}, "the replay's time");
   const long long ttl = std::atoll(redis_.cli("PTTL payments:ids:10").c_str());
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 2000);
