@@ -1,15 +1,16 @@
 // The books' Lua scripts (RedisStore runs them; bench/ledger_bench preloads with the record
 // script itself). Keys, beside the queue keys of redis_store.hpp:
 //   ids:<k>                 set of the correlationIds accepted in idempotency bucket k
-//                           (k = acceptedAt / IDS_HORIZON); lives 2 horizons after its first id
+//                           (k = acceptedAt / IDS_HORIZON); lives 2 horizons after the
+//                           upkeep first saw it (within 250 ms of its first id)
 //   ledger:<processor>      sorted set, member "<id>:<cents>", score requestedAt ms; members
 //                           older than LEDGER_HORIZON are trimmed, by whole seconds
 //   books                   hash <processor> -> ms from which that ledger is complete (the
 //                           trim's mark: seconds starting before it may have lost members)
 //   agg:<processor>:d:<s>   hash of second s's tenths: n<d> count, c<d> cents (d = 0..9);
-//                           expires kTenthsHorizon after its last write
+//                           expires kTenthsHorizon after the last of its buckets began
 //   agg:<processor>:s:<m>   hash of minute m's seconds: n<s>, c<s> (s = 0..59); expires
-//                           kSecondsHorizon after its last write
+//                           kSecondsHorizon after the last of its buckets began
 //   agg:<processor>:m:<h>   hash of hour h's minutes: n<m>, c<m> (m = 0..59)
 //   agg:<processor>:h       hash of every hour: n<h>, c<h>
 // Each aggregate hash holds at most 120 fields (the listpack encoding: compact and O(1)
@@ -24,13 +25,13 @@ namespace rinha::books {
 constexpr long long kTenthsHorizonMs = 3600LL * 1000;
 constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 
-// KEYS: ids (current bucket), ids (previous bucket), queue. ARGV: id, item, ttl ms of a new
-// bucket ('0': none). Accept once per correlationId within the horizon. SADD is the first
-// write, so under maxmemory it is refused (OOM) before anything changed.
+// KEYS: ids (current bucket), ids (previous bucket), queue. ARGV: id, item. Accept once per
+// correlationId within the horizon. SADD is the first write, so under maxmemory it is
+// refused (OOM) before anything changed. The buckets' expiry is set by the upkeep
+// (RedisStore::upkeep, every 250 ms on each instance), not here: one call less per payment.
 constexpr const char* kEnqueueLua = R"lua(
 if KEYS[2] ~= KEYS[1] and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX') end
 redis.call('LPUSH', KEYS[3], ARGV[2])
 return 1)lua";
 
@@ -95,9 +96,9 @@ for _, t in ipairs(order_t) do
   local sec = math.floor(t[2] / 10)
   local key = ARGV[t[1]] .. ':d:' .. sec
   local d = t[2] - sec * 10
-  redis.call('HINCRBY', key, 'n' .. d, t[3])
+  -- The expiry is (re)set when a bucket begins: about once per 100 ms, not per batch.
+  if redis.call('HINCRBY', key, 'n' .. d, t[3]) == t[3] then redis.call('PEXPIRE', key, ARGV[3]) end
   redis.call('HINCRBY', key, 'c' .. d, t[4])
-  redis.call('PEXPIRE', key, ARGV[3])
 end
 for _, t in ipairs(order_s) do
   local prefix, sec = ARGV[t[1]], t[2]
@@ -107,9 +108,8 @@ for _, t in ipairs(order_s) do
   local skey = prefix .. ':s:' .. minute
   local mkey = prefix .. ':m:' .. hour
   local hkey = prefix .. ':h'
-  redis.call('HINCRBY', skey, 'n' .. s, t[3])
+  if redis.call('HINCRBY', skey, 'n' .. s, t[3]) == t[3] then redis.call('PEXPIRE', skey, ARGV[4]) end
   redis.call('HINCRBY', skey, 'c' .. s, t[4])
-  redis.call('PEXPIRE', skey, ARGV[4])
   redis.call('HINCRBY', mkey, 'n' .. m, t[3])
   redis.call('HINCRBY', mkey, 'c' .. m, t[4])
   redis.call('HINCRBY', hkey, 'n' .. hour, t[3])
@@ -243,10 +243,13 @@ for n = 1, 2 do
     mark = math.floor(tonumber(last[2]) / 1000) * 1000 + 1000
     old = most
   end
-  if old > 0 then redis.call('ZREMRANGEBYRANK', key, 0, old - 1) end
-  removed = removed + old
-  local prev = tonumber(redis.call('HGET', KEYS[3], key) or '-9007199254740992')
-  if mark > prev then redis.call('HSET', KEYS[3], key, string.format('%.0f', mark)) end
+  if old > 0 then
+    -- The mark moves only when members went: until then, every second is complete.
+    redis.call('ZREMRANGEBYRANK', key, 0, old - 1)
+    removed = removed + old
+    local prev = tonumber(redis.call('HGET', KEYS[3], key) or '-9007199254740992')
+    if mark > prev then redis.call('HSET', KEYS[3], key, string.format('%.0f', mark)) end
+  end
 end
 return removed)lua";
 

@@ -156,8 +156,9 @@ asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script&
 }
 
 // Idempotency with a horizon H: the ids accepted in bucket k = acceptedAt / H go to set
-// ids:<k>, which expires 2H after its first id; an enqueue checks its bucket and the one
-// before. So an id is remembered for at least H (at most about 2H), in O(1).
+// ids:<k>, which expires 2H after the upkeep first sees it (so after its first id); an
+// enqueue checks its bucket and the one before. So an id is remembered for at least H (at
+// most about 2H), in O(1).
 asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) {
   if (intake_refused_) co_return EnqueueStatus::full;
   const std::string item = encode_payment(p);
@@ -165,8 +166,7 @@ asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) {
   const int64_t k = h > 0 ? floor_div(p.accepted_at_ms, h) : 0;
   const std::string current = h > 0 ? fmt::format("{}:{}", kIdsKey, k) : std::string(kIdsKey);
   const std::string previous = h > 0 ? fmt::format("{}:{}", kIdsKey, k - 1) : std::string(kIdsKey);
-  const std::string ttl = std::to_string(2 * h);
-  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, queue_key_, id_view(p.id), item, ttl);
+  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, queue_key_, id_view(p.id), item);
   if (reply.type != RedisReply::Type::integer) {
     LOG_WARN("enqueue_failed", "reason=\"{}\"", reply.str);
     if (reply.type == RedisReply::Type::error && reply.str.find("OOM") != std::string::npos) co_return EnqueueStatus::full;
@@ -332,6 +332,16 @@ asio::awaitable<std::optional<BooksState>> RedisStore::upkeep(int64_t now_ms) {
                                  kBooksKey, cutoff, most);
     if (trimmed.type != RedisReply::Type::integer) co_return std::nullopt;
     st.trimmed = trimmed.integer;
+  }
+  if (books_.ids_horizon_ms > 0) {
+    // The id buckets' expiry, 2 horizons from now for the current and the previous bucket
+    // unless already set (NX): the enqueue script leaves it to this.
+    const int64_t h = books_.ids_horizon_ms;
+    const int64_t k = floor_div(now_ms, h);
+    const std::string current = fmt::format("{}:{}", kIdsKey, k), previous = fmt::format("{}:{}", kIdsKey, k - 1);
+    const std::string ttl = std::to_string(2 * h);
+    co_await work_.command("PEXPIRE", current, ttl, "NX");
+    co_await work_.command("PEXPIRE", previous, ttl, "NX");
   }
   auto info = co_await work_.command("INFO", "memory");
   if (info.type != RedisReply::Type::string) co_return std::nullopt;

@@ -123,7 +123,7 @@ struct Preload {
           std::vector<std::string_view> sadd{"SADD", key};
           for (int64_t i : ids) sadd.push_back(own[i - begin]);
           co_await redis.command_argv(sadd);
-          std::vector<std::string_view> exp{"PEXPIRE", key, ttl, "NX"};
+          std::vector<std::string_view> exp{"PEXPIRE", key, ttl, "NX"};  // as the upkeep does
           co_await redis.command_argv(exp);
         }
       }

@@ -209,6 +209,8 @@ TEST_F(BooksTest, IdsAreRememberedForTheHorizonThenAcceptedAgain) {
   }
   expect_summary(TimeRange{}, brute({Booked{kBase, 100, Processor::default_}}, kBase, kBase), "all");
   expect_summary(TimeRange{kBase + 1, kBase + 9000}, Summary{}, "the replay's time");
+  EXPECT_EQ(redis_.cli("PTTL payments:ids:10"), "-1\n");  // the upkeep sets the buckets' expiry
+  ASSERT_TRUE(run_coro(io_, store_->upkeep(11500)));
   const long long ttl = std::atoll(redis_.cli("PTTL payments:ids:10").c_str());
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 2000);
