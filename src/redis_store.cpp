@@ -16,11 +16,6 @@ constexpr const char* kIdsKey = "payments:ids";  // the id set when IDS_HORIZON 
 constexpr const char* kBooksKey = "payments:books";
 constexpr int64_t kTrimPerCall = 1000;  // ledger members removed per upkeep, at most (~0.3 ms)
 
-const char* agg_prefix(Processor p) {
-  return p == Processor::fallback ? "payments:agg:fallback" : "payments:agg:default";
-}
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 constexpr const char* kDeadKey = "payments:dead";
 constexpr const char* kColourKey = "payments:breaker:colour";
 constexpr const char* kSignalsKey = "payments:breaker:signals";
@@ -29,6 +24,12 @@ constexpr int kMaxSignals = 64;
 const char* ledger_key(Processor p) {
   return p == Processor::fallback ? "payments:ledger:fallback" : "payments:ledger:default";
 }
+
+const char* agg_prefix(Processor p) {
+  return p == Processor::fallback ? "payments:agg:fallback" : "payments:agg:default";
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // The enqueue, record and summary scripts are the books': src/books_lua.hpp.
 
