@@ -160,22 +160,35 @@ local function add(acc, prefix, ledger, k, x, y)
     end
     return
   end
+  -- Each key's run of buckets: HMGET when short; HGETALL and a filter when long (HMGET
+  -- scans the listpack once per field: 118 fields cost 3x an HGETALL of the 120).
   local i = i0
   while i <= i1 do
-    local key = level_key(prefix, k, i)
-    local fields = {}
-    while i <= i1 do
-      local key2, f = level_key(prefix, k, i)
-      if key2 ~= key then break end
-      fields[#fields + 1] = 'n' .. f
-      fields[#fields + 1] = 'c' .. f
-      i = i + 1
+    local key, f0 = level_key(prefix, k, i)
+    local j = k == 4 and i1 or math.min(i1, i - f0 + PART[k] - 1)
+    local f1 = f0 + (j - i)
+    if k < 4 and j - i >= 16 then
+      local all = redis.call('HGETALL', key)
+      for q = 1, #all, 2 do
+        local f = tonumber(string.sub(all[q], 2))
+        if f >= f0 and f <= f1 then
+          if string.byte(all[q], 1) == 110 then acc[1] = acc[1] + tonumber(all[q + 1])
+          else acc[2] = acc[2] + tonumber(all[q + 1]) end
+        end
+      end
+    else
+      local fields = {}
+      for f = f0, f1 do
+        fields[#fields + 1] = 'n' .. f
+        fields[#fields + 1] = 'c' .. f
+      end
+      local vals = redis.call('HMGET', key, unpack(fields))
+      for v = 1, #vals, 2 do
+        acc[1] = acc[1] + (tonumber(vals[v]) or 0)
+        acc[2] = acc[2] + (tonumber(vals[v + 1]) or 0)
+      end
     end
-    local vals = redis.call('HMGET', key, unpack(fields))
-    for v = 1, #vals, 2 do
-      acc[1] = acc[1] + (tonumber(vals[v]) or 0)
-      acc[2] = acc[2] + (tonumber(vals[v + 1]) or 0)
-    end
+    i = j + 1
   end
 end
 -- Level k (1..3) is gone at t when its key for t is absent while the bucket above counts
