@@ -121,4 +121,4 @@ echo
 echo "| payments in the books | whole window p50 / p99 ms | 10 s window p50 / p99 ms | Redis CPU per whole summary (us) | POST p99 ms alone / + 1 summary/s | Redis CPU per payment (us) | Redis bytes per payment in the books |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
-[ -n "${TEN:-}" ] && echo && echo "Ten final-2025 runs (906,000 payments, 12.5 min, no purge): $TEN."
+if [ -n "${TEN:-}" ]; then echo; echo "Ten final-2025 runs (906,000 payments, 12.5 min, no purge): $TEN."; fi
