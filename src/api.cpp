@@ -66,6 +66,9 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
     case EnqueueStatus::duplicate:
       ++metrics_.payments_duplicate;
       co_return ApiResponse{200, "{\"status\":\"duplicate\",\"message\":\"payment already accepted\"}"};
+    case EnqueueStatus::full:
+      ++metrics_.payments_refused_full;
+      co_return error_response(503, "payment not accepted: storage nearly full, retry later");
     case EnqueueStatus::unavailable:
       break;
   }

@@ -2,6 +2,7 @@
 // No socket in sight; http_server.cpp does the bytes.
 //   POST /payments          202 accepted (queued durably in Redis) | 200 duplicate (already
 //                           accepted: never forwarded twice) | 4XX invalid | 503 storage down
+//                           or nearly full (Redis past INTAKE_MEMORY_LIMIT of its maxmemory)
 //   GET  /payments-summary  200 totals per processor | 400 bad bound | 503 storage down
 //   POST /purge-payments    200 | 401 wrong token | 403 disabled (no PURGE_TOKEN configured)
 // GET /metrics and GET /health are not routes of this API (404): they are served by

@@ -34,7 +34,8 @@ int run_app(const Config& cfg) {
 
   RedisTarget target{cfg.redis_host, cfg.redis_port, cfg.redis_socket, cfg.redis_password};
   RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms),
-                   std::chrono::milliseconds(cfg.batch_window_ms));
+                   std::chrono::milliseconds(cfg.batch_window_ms),
+                   BooksOptions{cfg.ids_horizon_ms, cfg.ledger_horizon_ms, cfg.intake_memory_percent});
   const auto max_idle = static_cast<size_t>(cfg.workers) + 4;
   HttpProcessorClient default_client(ex, cfg.processor_default, max_idle);
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);
@@ -99,6 +100,26 @@ int run_app(const Config& cfg) {
   };
   arm_stats();
 
+  // The books' upkeep: trims the ledger past LEDGER_HORIZON (bounded per call, so frequent)
+  // and reads Redis's memory for the intake's gate and the metrics.
+  constexpr auto kUpkeepPeriod = std::chrono::milliseconds(250);
+  bool upkeep_running = true;
+  asio::co_spawn(
+      ex,
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer t(ex);
+        while (upkeep_running) {
+          if (auto st = co_await store.upkeep(clock.now_ms())) {
+            metrics.redis_used_memory = st->used_memory;
+            metrics.redis_max_memory = st->max_memory;
+            metrics.ledger_trimmed += st->trimmed;
+          }
+          t.expires_after(kUpkeepPeriod);
+          co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+      },
+      asio::detached);
+
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -117,6 +138,7 @@ int run_app(const Config& cfg) {
           monitor.stop();
           membership.stop();
           stats_timer.cancel();
+          upkeep_running = false;
           LOG_INFO("stats", "{}", metrics.stats_fields());
           store.stop();
           ioc.stop();

@@ -44,6 +44,9 @@ struct Config {
   int64_t breaker_poll_ms{};    // how often the colour and failure signals are read from Redis
   int64_t redis_timeout_ms{};
   int64_t http_idle_timeout_ms{};
+  int64_t ids_horizon_ms{};        // correlationIds remembered at least this long (0: for ever)
+  int64_t ledger_horizon_ms{};     // per-payment ledger members kept this long (0: for ever)
+  int64_t intake_memory_percent{}; // refuse new payments past this % of Redis maxmemory (0: never)
   std::string purge_token;         // empty: POST /purge-payments is disabled
   std::string log_level{};
   // Every variable of the table as it took effect ({name, text}), in table order: the

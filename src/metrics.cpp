@@ -33,10 +33,11 @@ std::string Metrics::stats_fields() const {
       "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
       "requeued={} dead={} held_default={} held_fallback={} released={} lookup_settled={} lookup_unpinned={} "
-      "lookup_failed={} claimed={} colour={} health_owner={}",
+      "lookup_failed={} claimed={} colour={} health_owner={} refused_full={} redis_used_memory={}",
       payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
       stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
-      held[1], held[2], released, lookup_settled, lookup_unpinned, lookup_failed, claimed, colour_name(colour), health_owner);
+      held[1], held[2], released, lookup_settled, lookup_unpinned, lookup_failed, claimed, colour_name(colour), health_owner,
+      payments_refused_full, redis_used_memory);
 }
 
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
@@ -65,6 +66,10 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_payments_invalid_total", "POST /payments rejected with 4XX", payments_invalid);
   counter("rinha_payments_unavailable_total", "POST /payments answered 503 (storage unreachable)", payments_unavailable);
   counter("rinha_summaries_total", "GET /payments-summary served", summaries_served);
+  counter("rinha_payments_refused_full_total", "POST /payments answered 503 because Redis's memory is past INTAKE_MEMORY_LIMIT", payments_refused_full);
+  gauge("rinha_redis_used_memory_bytes", "Redis used_memory at the last books upkeep", redis_used_memory);
+  gauge("rinha_redis_maxmemory_bytes", "Redis maxmemory (0: none)", redis_max_memory);
+  counter("rinha_ledger_trimmed_total", "ledger members removed past LEDGER_HORIZON by this instance", ledger_trimmed);
   gauge("rinha_in_flight", "payments being processed by this instance's workers", in_flight);
   gauge("rinha_in_doubt", "payments in flight whose last send ended without a definite answer", in_doubt);
   gauge("rinha_send_rate", "the pacer's current take rate, payments per second", send_rate);

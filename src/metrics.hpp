@@ -34,6 +34,11 @@ struct Metrics {
   int64_t payments_invalid = 0;
   int64_t payments_unavailable = 0;
   int64_t summaries_served = 0;
+  int64_t payments_refused_full = 0;  // 503: Redis's memory past INTAKE_MEMORY_LIMIT
+  // Books (Store::upkeep)
+  int64_t redis_used_memory = 0;
+  int64_t redis_max_memory = 0;
+  int64_t ledger_trimmed = 0;
   // Workers
   int64_t in_flight = 0;
   int64_t in_doubt = 0;  // in flight with a send outcome unknown

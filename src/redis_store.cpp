@@ -1,17 +1,22 @@
 // RedisStore: each queue move is one Lua script (atomic, one round trip).
 #include "redis_store.hpp"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 #include <fmt/format.h>
 
+#include "books_lua.hpp"
 #include "instance_token.hpp"
 #include "log.hpp"
 
 namespace rinha {
 namespace {
 
-constexpr const char* kIdsKey = "payments:ids";
+constexpr const char* kIdsKey = "payments:ids";  // the id set when IDS_HORIZON is 0
+constexpr const char* kBooksKey = "payments:books";
+constexpr int64_t kTrimPerCall = 1000;  // ledger members removed per upkeep, at most (~0.3 ms)
+
 constexpr const char* kDeadKey = "payments:dead";
 constexpr const char* kColourKey = "payments:breaker:colour";  // the routing record
 constexpr const char* kInstancesKey = "payments:instances";
@@ -23,31 +28,13 @@ const char* ledger_key(Processor p) {
   return p == Processor::fallback ? "payments:ledger:fallback" : "payments:ledger:default";
 }
 
-// KEYS: ids, queue. ARGV: id, item. Accept once per correlationId.
-constexpr const char* kEnqueueLua = R"lua(
-if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('LPUSH', KEYS[2], ARGV[2])
-  return 1
-end
-return 0)lua";
+const char* agg_prefix(Processor p) {
+  return p == Processor::fallback ? "payments:agg:fallback" : "payments:agg:default";
+}
 
-// KEYS: processing, ledger:default, ledger:fallback. ARGV: groups of four: processing
-// field, ledger (1 default, 2 fallback), requestedAt ms, member. Settles a whole batch in
-// one call; idempotent (HDEL of a gone field and ZADD of a present member change nothing),
-// so a batch whose reply was lost can simply be sent again.
-constexpr const char* kRecordLua = R"lua(
-local fields, ledgers = {}, {{}, {}}
-for i = 1, #ARGV, 4 do
-  fields[#fields + 1] = ARGV[i]
-  local l = ledgers[tonumber(ARGV[i + 1])]
-  l[#l + 1] = ARGV[i + 2]
-  l[#l + 1] = ARGV[i + 3]
-end
-redis.call('HDEL', KEYS[1], unpack(fields))
-for n = 1, 2 do
-  if #ledgers[n] > 0 then redis.call('ZADD', KEYS[1 + n], unpack(ledgers[n])) end
-end
-return #fields)lua";
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// The enqueue, record and summary scripts are the books': src/books_lua.hpp.
 
 // KEYS: processing, queue. ARGV: field, new item. Back to the head (right end), only if
 // still in processing: a retry after a lost reply must not queue the payment twice.
@@ -206,7 +193,7 @@ constexpr size_t kMaxRecordBatch = 64;
 }  // namespace
 
 RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds settle_window)
+                       std::chrono::milliseconds settle_window, BooksOptions books)
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       alive_key_(fmt::format("payments:alive:{}", app_name)),
@@ -216,9 +203,9 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
-      enqueue_script_{kEnqueueLua, {}},
+      enqueue_script_{books::kEnqueueLua, {}},
       take_script_{kTakeLua, {}},
-      record_script_{kRecordLua, {}},
+      record_script_{books::kRecordLua, {}},
       requeue_script_{kRequeueLua, {}},
       dead_script_{kDeadLua, {}},
       recover_script_{kRecoverLua.c_str(), {}},
@@ -229,6 +216,10 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       purge_script_{kPurgeLua, {}},
       hold_script_{kHoldLua, {}},
       release_script_{kReleaseLua, {}},
+      summary_script_{books::kSummaryLua, {}},
+      trim_script_{books::kTrimLua, {}},
+      purge_books_script_{books::kPurgeMatchingLua, {}},
+      books_(books),
       records_(ex, settle_window, kMaxRecordBatch,
                [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
 
@@ -268,35 +259,52 @@ asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script&
   co_return co_await conn.command_argv(argv);
 }
 
+// Idempotency with a horizon H: the ids accepted in bucket k = acceptedAt / H go to set
+// ids:<k>, which expires 2H after the upkeep first sees it (so after its first id); an
+// enqueue checks its bucket and the one before. So an id is remembered for at least H (at
+// most about 2H), in O(1).
 asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) {
+  if (intake_refused_) co_return EnqueueStatus::full;
   const std::string item = encode_payment(p);
-  auto reply = co_await eval(http_, enqueue_script_, 2, kIdsKey, queue_key_, id_view(p.id), item);
+  const int64_t h = books_.ids_horizon_ms;
+  const int64_t k = h > 0 ? floor_div(p.accepted_at_ms, h) : 0;
+  const std::string current = h > 0 ? fmt::format("{}:{}", kIdsKey, k) : std::string(kIdsKey);
+  const std::string previous = h > 0 ? fmt::format("{}:{}", kIdsKey, k - 1) : std::string(kIdsKey);
+  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, queue_key_, id_view(p.id), item);
   if (reply.type != RedisReply::Type::integer) {
     LOG_WARN("enqueue_failed", "reason=\"{}\"", reply.str);
+    if (reply.type == RedisReply::Type::error && reply.str.find("OOM") != std::string::npos) co_return EnqueueStatus::full;
     co_return EnqueueStatus::unavailable;
   }
   co_return reply.integer == 1 ? EnqueueStatus::accepted : EnqueueStatus::duplicate;
 }
 
+// One script call: O(edges + buckets), not O(payments) (books_lua.hpp, kSummaryLua).
 asio::awaitable<std::optional<Summary>> RedisStore::summary(TimeRange range) {
   const std::string from = range.from_ms == std::numeric_limits<int64_t>::min() ? "-inf" : std::to_string(range.from_ms);
   const std::string to = range.to_ms == std::numeric_limits<int64_t>::max() ? "+inf" : std::to_string(range.to_ms);
-  Summary s;
-  for (Processor p : {Processor::default_, Processor::fallback}) {
-    auto reply = co_await summary_.command("ZRANGE", ledger_key(p), from, to, "BYSCORE");
-    if (reply.type != RedisReply::Type::array) co_return std::nullopt;
-    Totals& t = p == Processor::default_ ? s.default_ : s.fallback;
-    for (const auto& member : reply.elements) add_ledger_member(t, member.str);
+  auto reply = co_await eval(summary_, summary_script_, 3, ledger_key(Processor::default_), ledger_key(Processor::fallback),
+                             kBooksKey, from, to, agg_prefix(Processor::default_), agg_prefix(Processor::fallback));
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 4) {
+    if (reply.type == RedisReply::Type::error) LOG_WARN("summary_failed", "reason=\"{}\"", reply.str);
+    co_return std::nullopt;
   }
+  Summary s;
+  s.default_ = Totals{reply.elements[0].integer, reply.elements[1].integer};
+  s.fallback = Totals{reply.elements[2].integer, reply.elements[3].integer};
   co_return s;
 }
 
 asio::awaitable<bool> RedisStore::purge() {
   // Queues 1 and 2 by name too: instances that have not yet sent a heartbeat.
-  auto reply = co_await eval(http_, purge_script_, 12, kInstancesKey, kIdsKey, "payments:queue:1", "payments:queue:2",
+  auto reply = co_await eval(http_, purge_script_, 13, kInstancesKey, kIdsKey, "payments:queue:1", "payments:queue:2",
                              "payments:processing:1", "payments:processing:2", "payments:held:1", "payments:held:2",
-                             ledger_key(Processor::default_), ledger_key(Processor::fallback), kDeadKey, kSignalsKey);
-  co_return reply.type == RedisReply::Type::integer;
+                             ledger_key(Processor::default_), ledger_key(Processor::fallback), kDeadKey, kSignalsKey,
+                             kBooksKey);
+  if (reply.type != RedisReply::Type::integer) co_return false;
+  // The rotating id sets and the aggregates carry a bucket number in their names.
+  auto books = co_await eval(http_, purge_books_script_, 0, "payments:ids:*", "payments:agg:*");
+  co_return books.type == RedisReply::Type::integer;
 }
 
 asio::awaitable<TakeResult> RedisStore::take(size_t max, Processor pin_to, int64_t now_ms) {
@@ -333,10 +341,16 @@ asio::awaitable<bool> RedisStore::record(std::string_view item, const Payment& p
 
 asio::awaitable<bool> RedisStore::record_batch(const std::vector<LedgerEntry>& batch) {
   std::vector<std::string_view> args;
-  args.reserve(3 + batch.size() * 4);
+  const std::string tenths_ttl = std::to_string(std::max<int64_t>(books::kTenthsHorizonMs, 2 * books_.ledger_horizon_ms));
+  const std::string seconds_ttl = std::to_string(std::max<int64_t>(books::kSecondsHorizonMs, 2 * books_.ledger_horizon_ms));
+  args.reserve(7 + batch.size() * 4);
   args.push_back(processing_key_);
   args.push_back(ledger_key(Processor::default_));
   args.push_back(ledger_key(Processor::fallback));
+  args.push_back(agg_prefix(Processor::default_));
+  args.push_back(agg_prefix(Processor::fallback));
+  args.push_back(tenths_ttl);
+  args.push_back(seconds_ttl);
   for (const LedgerEntry& e : batch) {
     args.push_back(e.field);
     args.push_back(std::string_view(&e.ledger, 1));
@@ -344,6 +358,7 @@ asio::awaitable<bool> RedisStore::record_batch(const std::vector<LedgerEntry>& b
     args.push_back(e.member);
   }
   auto reply = co_await eval_argv(work_, record_script_, 3, std::move(args));
+  if (reply.type == RedisReply::Type::error) LOG_WARN("record_failed", "reason=\"{}\"", reply.str);
   co_return reply.type == RedisReply::Type::integer;
 }
 
@@ -457,6 +472,50 @@ asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
     out.push_back(sig);
   }
   co_return out;
+}
+
+asio::awaitable<std::optional<BooksState>> RedisStore::upkeep(int64_t now_ms) {
+  BooksState st;
+  if (books_.ledger_horizon_ms > 0) {
+    const std::string cutoff = std::to_string(floor_div(now_ms - books_.ledger_horizon_ms, 1000) * 1000);
+    const std::string most = std::to_string(kTrimPerCall);
+    auto trimmed = co_await eval(work_, trim_script_, 3, ledger_key(Processor::default_), ledger_key(Processor::fallback),
+                                 kBooksKey, cutoff, most);
+    if (trimmed.type != RedisReply::Type::integer) co_return std::nullopt;
+    st.trimmed = trimmed.integer;
+  }
+  if (books_.ids_horizon_ms > 0) {
+    // The id buckets' expiry, 2 horizons from now for the current and the previous bucket
+    // unless already set (NX): the enqueue script leaves it to this.
+    const int64_t h = books_.ids_horizon_ms;
+    const int64_t k = floor_div(now_ms, h);
+    const std::string current = fmt::format("{}:{}", kIdsKey, k), previous = fmt::format("{}:{}", kIdsKey, k - 1);
+    const std::string ttl = std::to_string(2 * h);
+    co_await work_.command("PEXPIRE", current, ttl, "NX");
+    co_await work_.command("PEXPIRE", previous, ttl, "NX");
+  }
+  auto info = co_await work_.command("INFO", "memory");
+  if (info.type != RedisReply::Type::string) co_return std::nullopt;
+  auto field = [&](std::string_view name) -> int64_t {
+    const std::string key = fmt::format("\n{}:", name);
+    const auto at = info.str.find(key);
+    int64_t v = 0;
+    if (at != std::string::npos) {
+      const char* begin = info.str.data() + at + key.size();
+      std::from_chars(begin, info.str.data() + info.str.size(), v);
+    }
+    return v;
+  };
+  st.used_memory = field("used_memory");
+  st.max_memory = field("maxmemory");
+  st.intake_refused = books_.intake_memory_percent > 0 && st.max_memory > 0 &&
+                      st.used_memory * 100 >= st.max_memory * books_.intake_memory_percent;
+  if (st.intake_refused != intake_refused_) {
+    LOG_WARN(st.intake_refused ? "intake_refused_memory" : "intake_resumed_memory", "used_memory={} maxmemory={} limit_percent={}",
+             st.used_memory, st.max_memory, books_.intake_memory_percent);
+  }
+  intake_refused_ = st.intake_refused;
+  co_return st;
 }
 
 }  // namespace rinha

@@ -2,8 +2,11 @@
 //   queue:<n>       list, new payments LPUSHed, the head (next to process) is the RIGHT end
 //   processing:<n>  hash correlationId -> item, the payments of instance n between take and
 //                   record/requeue (O(1) to settle, whatever the number in flight)
-//   ids             set of every correlationId ever accepted (idempotency)
-//   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms
+//   ids:<k>         sets of the correlationIds accepted in idempotency bucket k (rotating,
+//                   with expiry: remembered for at least IDS_HORIZON); `ids` when it is 0
+//   ledger:default / ledger:fallback  sorted sets, member "<id>:<cents>", score requestedAt ms,
+//                   kept for LEDGER_HORIZON; books, agg:*: the trim's mark and the per-second,
+//                   per-minute and per-hour aggregates the summary reads (src/books_lua.hpp)
 //   held:<n>        sorted set of instance n's held items, score = the time (ms) they may be
 //                   retried (a processor refused them with a 4XX; see worker_pool.hpp)
 //   dead            list of items that can never be processed (scripts/dead-letters.sh)
@@ -28,11 +31,18 @@
 
 namespace rinha {
 
+// How long the books keep what (0: for ever), and the intake's memory gate (config.hpp).
+struct BooksOptions {
+  int64_t ids_horizon_ms = 0;
+  int64_t ledger_horizon_ms = 0;
+  int64_t intake_memory_percent = 0;  // refuse intake past this % of maxmemory (0: never)
+};
+
 class RedisStore final : public Store {
  public:
   // `settle_window`: how long records are collected into one batch (0: one event-loop turn).
   RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
-             std::chrono::milliseconds settle_window = std::chrono::milliseconds{0});
+             std::chrono::milliseconds settle_window = std::chrono::milliseconds{0}, BooksOptions books = {});
   void start();
   void stop();
 
@@ -56,6 +66,7 @@ class RedisStore final : public Store {
   asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) override;
   asio::awaitable<bool> push_signal(const FailureSignal& signal) override;
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
+  asio::awaitable<std::optional<BooksState>> upkeep(int64_t now_ms) override;
 
  private:
   struct Script {
@@ -82,6 +93,9 @@ class RedisStore final : public Store {
   RedisConnection http_, work_, summary_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_, claim_script_,
       heartbeat_script_, lease_script_, backlog_script_, purge_script_, hold_script_, release_script_;
+  Script summary_script_, trim_script_, purge_books_script_;
+  BooksOptions books_;
+  bool intake_refused_ = false;  // set by upkeep() from Redis's used_memory
   Coalescer<LedgerEntry> records_;
 };
 

@@ -25,7 +25,17 @@ namespace rinha {
 
 namespace asio = boost::asio;
 
-enum class EnqueueStatus { accepted, duplicate, unavailable };
+// full: Redis's memory is near its maxmemory (INTAKE_MEMORY_LIMIT) or refused the write:
+// nothing was queued; settling what is already accepted goes on.
+enum class EnqueueStatus { accepted, duplicate, unavailable, full };
+
+// What the books' upkeep saw (Store::upkeep).
+struct BooksState {
+  int64_t used_memory = 0;  // Redis used_memory, bytes
+  int64_t max_memory = 0;   // Redis maxmemory, bytes (0: none)
+  int64_t trimmed = 0;      // ledger members removed by this call (past LEDGER_HORIZON)
+  bool intake_refused = false;  // used_memory is past INTAKE_MEMORY_LIMIT of maxmemory
+};
 
 // A payment taken from the queue, already pinned in the processing list.
 struct TakenItem {
@@ -107,6 +117,11 @@ class Store {
   virtual asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) = 0;
   virtual asio::awaitable<bool> push_signal(const FailureSignal& signal) = 0;
   virtual asio::awaitable<std::vector<FailureSignal>> take_signals() = 0;
+
+  // Periodic upkeep of the books (every 250 ms): trims the ledger members older than the
+  // ledger horizon (a bounded number per call) and reads Redis's memory, which decides
+  // whether the intake refuses new payments (EnqueueStatus::full) until it falls back.
+  virtual asio::awaitable<std::optional<BooksState>> upkeep(int64_t now_ms) = 0;
 };
 
 }  // namespace rinha

@@ -44,6 +44,9 @@ class FakeStore final : public Store {
 
   std::optional<Colour> colour() const { return routing ? std::optional<Colour>(routing->colour) : std::nullopt; }
   int fail_next_ops = 0;  // that many following operations fail
+  bool full = false;      // Redis's memory past the intake limit: enqueue answers full
+  BooksState books;       // what upkeep() reports
+  int upkeep_calls = 0;
   bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
                                       // (Redis ran the script; the connection broke before the reply)
   int record_calls = 0;
@@ -52,6 +55,7 @@ class FakeStore final : public Store {
   // Store
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override {
     if (fail()) co_return EnqueueStatus::unavailable;
+    if (full) co_return EnqueueStatus::full;
     if (!ids.insert(std::string(id_view(p.id))).second) co_return EnqueueStatus::duplicate;
     queue.push_front(encode_payment(p));
     co_return EnqueueStatus::accepted;
@@ -216,6 +220,11 @@ class FakeStore final : public Store {
     auto out = std::move(signals);
     signals.clear();
     co_return out;
+  }
+  asio::awaitable<std::optional<BooksState>> upkeep(int64_t) override {
+    ++upkeep_calls;
+    if (fail()) co_return std::nullopt;
+    co_return books;
   }
 
  private:

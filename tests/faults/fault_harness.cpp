@@ -263,7 +263,7 @@ int stack_sh(Stack& s, const std::string& args, const std::map<std::string, std:
   std::string cmd = "env -u PROCESSOR_DEFAULT_URL -u PROCESSOR_FALLBACK_URL RUN_DIR=" + s.run_dir() +
                     " BUILD_DIR=" RINHA_BUILD_DIR " NGINX_PORT=" + std::to_string(s.port()) +
                     " SIM_DEFAULT_PORT=" + std::to_string(s.default_port()) +
-                    " SIM_FALLBACK_PORT=" + std::to_string(s.fallback_port()) + " PURGE_TOKEN=123";
+                    " SIM_FALLBACK_PORT=" + std::to_string(s.fallback_port()) + " PURGE_TOKEN=123 LEDGER_HORIZON=0";
   for (const auto& [k, v] : api_env) cmd += " " + k + "=" + v;
   cmd += " " RINHA_SOURCE_DIR "/scripts/stack.sh " + args + " >>" + s.run_dir() + "/stack-faults.out 2>&1";
   return std::system(cmd.c_str());

@@ -37,8 +37,12 @@ class RedisStoreTest : public ::testing::Test {
     std::system(("rm -rf " + dir_).c_str());
   }
   void start_redis() {
-    const std::string cmd = "redis-server --port 0 --unixsocket " + dir_ + "/redis.sock --dir " + dir_ +
-                            " --requirepass " + std::string(kPassword) + " --save '' --appendonly yes --appendfsync always --daemonize yes --pidfile " + dir_ +
+    // The deployed configuration (its maxmemory and policy), listening and writing elsewhere.
+    // (Redis chdirs to `dir` as it reads it, and /data does not exist here: that line is rewritten.)
+    const std::string cmd = "sed 's|^dir .*|dir " + dir_ + "|' " RINHA_SOURCE_DIR "/deploy/redis.conf >" + dir_ +
+                            "/redis.conf && redis-server " + dir_ + "/redis.conf --port 0 --bind 127.0.0.1 --unixsocket " +
+                            dir_ + "/redis.sock" +
+                            " --requirepass " + std::string(kPassword) + " --appendfsync always --daemonize yes --pidfile " + dir_ +
                             "/redis.pid --logfile " + dir_ + "/redis.log";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     for (int i = 0; i < 200; ++i) {

@@ -109,6 +109,9 @@ Stack::Stack(const std::map<std::string, std::string>& api_env) {
                 " BUILD_DIR=" RINHA_BUILD_DIR " NGINX_PORT=" + std::to_string(nginx_port_) +
                 " SIM_DEFAULT_PORT=" + std::to_string(default_port_) +
                 " SIM_FALLBACK_PORT=" + std::to_string(fallback_port_) + " PURGE_TOKEN=123";
+  // The tests check the whole ledger against the simulators (ZRANGE): keep its members for
+  // the test's life (api_env may set another horizon; the later assignment wins).
+  env_prefix_ += " LEDGER_HORIZON=0";
   for (const auto& [k, v] : api_env) env_prefix_ += " " + k + "=" + v;
   const std::string cmd = env_prefix_ + " " RINHA_SOURCE_DIR "/scripts/stack.sh up >" + run_dir_ + "/stack-up.out 2>&1";
   if (std::system(cmd.c_str()) != 0) {

@@ -65,6 +65,18 @@ TEST_F(ApiTest, StorageDownIs503AndNothingAcknowledged) {
   EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // the client's retry is accepted
 }
 
+TEST_F(ApiTest, StorageNearlyFullIsAClear503AndCounted) {
+  store_.full = true;
+  auto r = call("POST", "/payments", kBody);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find("storage nearly full"), std::string::npos) << r.body;
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(metrics_.payments_refused_full, 1);
+  EXPECT_NE(metrics_.render(std::nullopt, 1).find("rinha_payments_refused_full_total 1"), std::string::npos);
+  store_.full = false;
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // once memory is back, the retry is accepted
+}
+
 TEST_F(ApiTest, SummaryFiltersInclusively) {
   store_.ledger["a"] = {Processor::default_, 1000, 1990};
   store_.ledger["b"] = {Processor::default_, 2000, 1990};

@@ -38,6 +38,19 @@ TEST(Config, ParsesDurationsWithUnits) {
   EXPECT_EQ(c.latency_diff_ms, 250);
 }
 
+TEST(Config, BooksHorizonsAndTheIntakeMemoryLimit) {
+  const Config d = load({});
+  EXPECT_EQ(d.ids_horizon_ms, 120000);
+  EXPECT_EQ(d.ledger_horizon_ms, 180000);
+  EXPECT_EQ(d.intake_memory_percent, 90);
+  const Config c = load({{"IDS_HORIZON", "0"}, {"LEDGER_HORIZON", "10m"}, {"INTAKE_MEMORY_LIMIT", "0"}});
+  EXPECT_EQ(c.ids_horizon_ms, 0);  // for ever
+  EXPECT_EQ(c.ledger_horizon_ms, 600000);
+  EXPECT_EQ(c.intake_memory_percent, 0);
+  EXPECT_THROW(load({{"INTAKE_MEMORY_LIMIT", "101"}}), std::invalid_argument);
+  EXPECT_THROW(load({{"LEDGER_HORIZON", "2d"}}), std::invalid_argument);
+}
+
 TEST(Config, ParsesUrls) {
   const Config c = load({{"PROCESSOR_DEFAULT_URL", "http://127.0.0.1:8001/"}, {"PROCESSOR_FALLBACK_URL", "http://fb"}});
   EXPECT_EQ(c.processor_default.host, "127.0.0.1");
