@@ -18,7 +18,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lb.sh
 source "$here/scripts/lb.sh"
-RUN_DIR=${RUN_DIR:-$here/run}
+# Absolute: Redis reads its included password file after changing to its `dir`.
+RUN_DIR=$(realpath -m "${RUN_DIR:-$here/run}")
 BUILD_DIR=${BUILD_DIR:-$here/build}
 NGINX_PORT=${NGINX_PORT:-9999}   # the load balancer's port, whichever LB runs
 SIM_DEFAULT_PORT=${SIM_DEFAULT_PORT:-8001}

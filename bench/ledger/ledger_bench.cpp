@@ -10,6 +10,7 @@
 //   post      --url URL --rate R --seconds S [--summary-every-ms M --from MS --to MS]
 //             POSTs at R per second for S seconds (and one summary every M ms beside them);
 //             prints the POSTs' p50/p99.
+#include <cstdlib>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -156,7 +157,8 @@ int64_t info_field(const std::string& info, const std::string& name) {
 
 int run_preload() {
   asio::io_context io(1);
-  rinha::RedisTarget target{"", 0, arg("redis")};
+  const char* password = std::getenv("REDIS_PASSWORD");  // the local stack's (bench-ledger.sh exports it)
+  rinha::RedisTarget target{"", 0, arg("redis"), password ? password : ""};
   rinha::RedisConnection redis(io.get_executor(), target, 30000ms, "bench");
   redis.start();
   const int64_t count = iarg("count"), rate = iarg("rate", "1000"), end_ms = iarg("end-ms");
