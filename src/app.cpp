@@ -41,10 +41,11 @@ int run_app(const Config& cfg) {
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);
 
   Breaker breaker;
-  HealthMonitor monitor(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  const RouterParts parts{ex, cfg, store, default_client, fallback_client, breaker, clock, metrics};
+  HealthMonitor monitor(parts);
   breaker.set_failure_sink([&monitor](const FailureSignal& s) { monitor.on_failure(s); });
   breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
-  WorkerPool workers(ex, cfg, store, default_client, fallback_client, breaker, clock, metrics);
+  WorkerPool workers(parts);
   Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
   Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });
   HttpServer server(ex, api, &metrics.http_latency, std::chrono::milliseconds(cfg.http_idle_timeout_ms));

@@ -21,30 +21,22 @@ constexpr int64_t kRepublishMs = 1000;     // re-assert the decision: followers 
 constexpr int64_t kReserveRetryMs = 250;   // a health call reserved elsewhere: ask again after this
 }
 
-HealthMonitor::HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
-                             ProcessorClient& fb, Breaker& breaker, const Clock& clock, Metrics& metrics)
-    : ex_(ex),
-      cfg_(cfg),
-      store_(store),
-      def_(def),
-      fb_(fb),
-      breaker_(breaker),
-      clock_(clock),
-      metrics_(metrics),
-      holder_(instance_token(cfg.app_name)),
-      timer_(ex),
-      policy_{cfg.latency_diff_ms, cfg.default_outage_wait_ms} {}
+HealthMonitor::HealthMonitor(const RouterParts& parts)
+    : parts_(parts),
+      holder_(instance_token(parts.cfg.app_name)),
+      timer_(parts.ex),
+      policy_{parts.cfg.latency_diff_ms, parts.cfg.default_outage_wait_ms} {}
 
 Colour HealthMonitor::decide() {
-  const int64_t now = clock_.now_ms();
+  const int64_t now = parts_.clock.now_ms();
   default_down_since_ms_ = next_down_since(default_down_since_ms_, view_healthy(view(Processor::default_)), now);
   const int64_t down_for = default_down_since_ms_ < 0 ? 0 : now - default_down_since_ms_;
   const Colour c = decide_colour(view(Processor::default_), view(Processor::fallback), policy_, down_for);
-  breaker_.set_probe(probe_target(view(Processor::default_), view(Processor::fallback), c));
+  parts_.breaker.set_probe(probe_target(view(Processor::default_), view(Processor::fallback), c));
   return c;
 }
 
-void HealthMonitor::start() { asio::co_spawn(ex_, loop(), asio::detached); }
+void HealthMonitor::start() { asio::co_spawn(parts_.ex, loop(), asio::detached); }
 
 void HealthMonitor::stop() {
   stopped_ = true;
@@ -59,11 +51,11 @@ void HealthMonitor::on_failure(const FailureSignal& signal) {
     return;
   }
   // The owner hears of it through Redis, at most once per processor per poll period.
-  const int64_t now = clock_.now_ms();
+  const int64_t now = parts_.clock.now_ms();
   int64_t& last = last_remote_signal_ms_[static_cast<int>(signal.processor)];
-  if (!forward_signal(now, last, cfg_.breaker_poll_ms)) return;
+  if (!forward_signal(now, last, parts_.cfg.breaker_poll_ms)) return;
   last = now;
-  asio::co_spawn(ex_, [this, signal]() -> asio::awaitable<void> { co_await store_.push_signal(signal); }, asio::detached);
+  asio::co_spawn(parts_.ex, [this, signal]() -> asio::awaitable<void> { co_await parts_.store.push_signal(signal); }, asio::detached);
 }
 
 void HealthMonitor::on_success(const FailureSignal& signal) {
@@ -89,16 +81,16 @@ void HealthMonitor::apply_failure(const FailureSignal& signal) {
 asio::awaitable<void> HealthMonitor::loop() {
   while (!stopped_) {
     co_await tick();
-    timer_.expires_after(std::chrono::milliseconds(cfg_.breaker_poll_ms));
+    timer_.expires_after(std::chrono::milliseconds(parts_.cfg.breaker_poll_ms));
     co_await timer_.async_wait(as_tuple(use_awaitable));
   }
 }
 
 asio::awaitable<void> HealthMonitor::keep_lease() {
-  const int64_t now = clock_.now_ms();
+  const int64_t now = parts_.clock.now_ms();
   if (now - last_lease_try_ms_ < kLeaseRenewMs) co_return;
   last_lease_try_ms_ = now;
-  const auto state = co_await store_.hold_health_lease(holder_, kLeaseTtlMs);
+  const auto state = co_await parts_.store.hold_health_lease(holder_, kLeaseTtlMs);
   const bool was_owner = owner_;
   if (!state) {
     // Unconfirmed: once the lease may have expired, someone else may own it.
@@ -111,17 +103,17 @@ asio::awaitable<void> HealthMonitor::keep_lease() {
     if (*state == LeaseState::acquired) co_await adopt_published();
   }
   if (owner_ != was_owner) {
-    LOG_INFO("health_owner", "instance={} owner={}", cfg_.app_name, owner_);
-    metrics_.health_owner = owner_ ? 1 : 0;
+    LOG_INFO("health_owner", "instance={} owner={}", parts_.cfg.app_name, owner_);
+    parts_.metrics.health_owner = owner_ ? 1 : 0;
     if (owner_) {
       stale_ = false;
-      metrics_.routing_stale = 0;
+      parts_.metrics.routing_stale = 0;
     }
   }
 }
 
 asio::awaitable<void> HealthMonitor::adopt_published() {
-  const auto record = co_await store_.load_routing();
+  const auto record = co_await parts_.store.load_routing();
   if (!record || record->decided_at_ms == 0) co_return;
   views_[static_cast<int>(Processor::default_)] = merge_views(view(Processor::default_), record->default_view);
   views_[static_cast<int>(Processor::fallback)] = merge_views(view(Processor::fallback), record->fallback_view);
@@ -135,32 +127,32 @@ asio::awaitable<void> HealthMonitor::adopt_published() {
 
 asio::awaitable<void> HealthMonitor::check(Processor p) {
   const int i = static_cast<int>(p);
-  const int64_t now = clock_.now_ms();
-  if (checking_[i] || now - last_call_ms_[i] < cfg_.health_interval_ms) co_return;
+  const int64_t now = parts_.clock.now_ms();
+  if (checking_[i] || now - last_call_ms_[i] < parts_.cfg.health_interval_ms) co_return;
   checking_[i] = true;
   // The whole system's limit: a previous owner may have called less than an interval ago.
   // The reservation covers the interval and the call's own deadline (this one may die in it).
-  const bool reserved = co_await store_.reserve_health_call(p, cfg_.health_interval_ms + cfg_.health_timeout_ms, true);
+  const bool reserved = co_await parts_.store.reserve_health_call(p, parts_.cfg.health_interval_ms + parts_.cfg.health_timeout_ms, true);
   if (!reserved) {
     checking_[i] = false;
-    last_call_ms_[i] = clock_.now_ms() - cfg_.health_interval_ms + kReserveRetryMs;
+    last_call_ms_[i] = parts_.clock.now_ms() - parts_.cfg.health_interval_ms + kReserveRetryMs;
     co_return;
   }
   last_call_ms_[i] = now;
-  ++metrics_.health_calls;
-  auto result = co_await client(p).health(std::chrono::milliseconds(cfg_.health_timeout_ms));
+  ++parts_.metrics.health_calls;
+  auto result = co_await parts_.client(p).health(std::chrono::milliseconds(parts_.cfg.health_timeout_ms));
   checking_[i] = false;
   ProcessorView& v = views_[i];
-  const int64_t answered = clock_.now_ms();
+  const int64_t answered = parts_.clock.now_ms();
   // The processor's limiter queues a call that arrives in an already used window and serves
   // it at the next window. So the interval counts from the answer (when the window was
   // taken), and after an unanswered call one more interval is skipped: the abandoned call
   // still takes the next window, and calling into that window again would queue and be
   // abandoned again, for ever (seen after instance 1 restarted: RED with both processors up).
   const bool unanswered = result.kind == HealthResult::Kind::error;
-  last_call_ms_[i] = unanswered ? answered + cfg_.health_interval_ms : answered;
+  last_call_ms_[i] = unanswered ? answered + parts_.cfg.health_interval_ms : answered;
   // The same for whoever calls next, this instance or a new owner.
-  co_await store_.reserve_health_call(p, unanswered ? 2 * cfg_.health_interval_ms : cfg_.health_interval_ms, false);
+  co_await parts_.store.reserve_health_call(p, unanswered ? 2 * parts_.cfg.health_interval_ms : parts_.cfg.health_interval_ms, false);
   switch (result.kind) {
     case HealthResult::Kind::ok:
       if (!v.health_known || v.health_failing != result.failing || v.min_response_ms != result.min_response_ms) {
@@ -176,7 +168,7 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
       LOG_WARN("health_rate_limited", "processor={}", processor_name(p));
       break;  // nothing learnt; the next call waits a full interval
     case HealthResult::Kind::error:
-      LOG_WARN("health_unanswered", "processor={} timeout_ms={}", processor_name(p), cfg_.health_timeout_ms);
+      LOG_WARN("health_unanswered", "processor={} timeout_ms={}", processor_name(p), parts_.cfg.health_timeout_ms);
       v.last_failure_ms = answered;  // an unanswered health check counts as a failure
       break;
   }
@@ -184,36 +176,36 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
 }
 
 void HealthMonitor::set_colour(Colour c, const char* source) {
-  if (c == breaker_.colour()) return;
+  if (c == parts_.breaker.colour()) return;
   LOG_INFO("breaker_colour", "from={} to={} source={} default_healthy={} fallback_healthy={}",
-           colour_name(breaker_.colour()), colour_name(c), source, view_healthy(view(Processor::default_)),
+           colour_name(parts_.breaker.colour()), colour_name(c), source, view_healthy(view(Processor::default_)),
            view_healthy(view(Processor::fallback)));
-  breaker_.set_colour(c);
-  metrics_.colour = c;
-  ++metrics_.colour_changes;
+  parts_.breaker.set_colour(c);
+  parts_.metrics.colour = c;
+  ++parts_.metrics.colour_changes;
 }
 
 asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
-  const int64_t now = clock_.now_ms();
-  if (c != breaker_.colour()) {
+  const int64_t now = parts_.clock.now_ms();
+  if (c != parts_.breaker.colour()) {
     set_colour(c, "decided");
     force = true;
   }
   if (force || now - last_publish_ms_ >= kRepublishMs) {
     RoutingRecord record{c, now, default_down_since_ms_, view(Processor::default_), view(Processor::fallback)};
-    const bool saved = co_await store_.save_routing(record);
+    const bool saved = co_await parts_.store.save_routing(record);
     if (saved) last_publish_ms_ = now;
   }
 }
 
 asio::awaitable<void> HealthMonitor::follow() {
-  const auto record = co_await store_.load_routing();
-  const int64_t now = clock_.now_ms();
+  const auto record = co_await parts_.store.load_routing();
+  const int64_t now = parts_.clock.now_ms();
   if (record && record->fresh(now)) {
     if (stale_) LOG_INFO("routing_fresh_again", "colour={}", colour_name(record->colour));
     stale_ = false;
-    metrics_.routing_stale = 0;
-    breaker_.set_probe(Processor::none);  // probing is the owner's
+    parts_.metrics.routing_stale = 0;
+    parts_.breaker.set_probe(Processor::none);  // probing is the owner's
     set_colour(record->colour, "redis");
     co_return;
   }
@@ -224,7 +216,7 @@ asio::awaitable<void> HealthMonitor::follow() {
              record ? record->decided_at_ms : -1, kRoutingStaleMs);
   }
   stale_ = true;
-  metrics_.routing_stale = 1;
+  parts_.metrics.routing_stale = 1;
   set_colour(decide(), "own_evidence");
 }
 
@@ -237,16 +229,16 @@ asio::awaitable<void> HealthMonitor::tick() {
     co_await follow();
     co_return;
   }
-  const int64_t now = clock_.now_ms();
-  for (const FailureSignal& sig : co_await store_.take_signals()) {
+  const int64_t now = parts_.clock.now_ms();
+  for (const FailureSignal& sig : co_await parts_.store.take_signals()) {
     apply_failure(sig);
     signalled = true;
   }
   // Health checks run beside the loop, so a hanging endpoint never delays a decision.
   for (Processor p : {Processor::default_, Processor::fallback}) {
     const int i = static_cast<int>(p);
-    if (!checking_[i] && now - last_call_ms_[i] >= cfg_.health_interval_ms) {
-      asio::co_spawn(ex_, check(p), asio::detached);
+    if (!checking_[i] && now - last_call_ms_[i] >= parts_.cfg.health_interval_ms) {
+      asio::co_spawn(parts_.ex, check(p), asio::detached);
     }
   }
   co_await publish(decide(), signalled);

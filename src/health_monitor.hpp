@@ -23,6 +23,7 @@
 #include "config.hpp"
 #include "metrics.hpp"
 #include "processor_client.hpp"
+#include "router_parts.hpp"
 #include "store.hpp"
 
 namespace rinha {
@@ -33,8 +34,7 @@ constexpr int64_t kLeaseRenewMs = 250;
 
 class HealthMonitor {
  public:
-  HealthMonitor(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def, ProcessorClient& fb,
-                Breaker& breaker, const Clock& clock, Metrics& metrics);
+  explicit HealthMonitor(const RouterParts& parts);
 
   bool owner() const { return owner_; }
   void start();
@@ -64,16 +64,8 @@ class HealthMonitor {
   void set_colour(Colour c, const char* source);
   // Decides from the current views (tracking how long the default has been unhealthy).
   Colour decide();
-  ProcessorClient& client(Processor p) { return p == Processor::fallback ? fb_ : def_; }
 
-  asio::any_io_executor ex_;
-  const Config& cfg_;
-  Store& store_;
-  ProcessorClient& def_;
-  ProcessorClient& fb_;
-  Breaker& breaker_;
-  const Clock& clock_;
-  Metrics& metrics_;
+  RouterParts parts_;
   const std::string holder_;  // this process's name on the lease
   bool owner_ = false;
   bool stopped_ = false;

@@ -31,36 +31,26 @@ int64_t WorkerPool::WarnThrottle::due(int64_t now_ms) {
   return n;
 }
 
-WorkerPool::WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def,
-                       ProcessorClient& fb, Breaker& breaker, const Clock& clock, Metrics& metrics)
-    : ex_(ex),
-      cfg_(cfg),
-      store_(store),
-      def_(def),
-      fb_(fb),
-      breaker_(breaker),
-      clock_(clock),
-      metrics_(metrics),
-      slot_freed_(ex),
-      work_available_(ex) {}
+WorkerPool::WorkerPool(const RouterParts& parts)
+    : parts_(parts), slot_freed_(parts.ex), work_available_(parts.ex) {}
 
 void WorkerPool::start() {
-  pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(cfg_.max_send_rate)});
-  asio::co_spawn(ex_, feed(), asio::detached);
+  pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(parts_.cfg.max_send_rate)});
+  asio::co_spawn(parts_.ex, feed(), asio::detached);
 }
 
 // Every sleep doubles as a probe of this instance's event loop: how late it wakes is what
 // any request arriving meanwhile waited too (the pacer slows a drain that holds the loop).
 asio::awaitable<void> WorkerPool::sleep_ms(int64_t ms) {
-  const int64_t started_us = clock_.steady_us();
-  asio::steady_timer t(ex_, std::chrono::milliseconds(ms));
+  const int64_t started_us = parts_.clock.steady_us();
+  asio::steady_timer t(parts_.ex, std::chrono::milliseconds(ms));
   auto [ec] = co_await t.async_wait(as_tuple(use_awaitable));
-  if (!ec) pacer_.observe_lag(clock_.now_ms(), clock_.steady_us() - started_us - ms * 1000);
+  if (!ec) pacer_.observe_lag(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us - ms * 1000);
 }
 
 int64_t WorkerPool::backoff_ms(uint32_t attempts) const {
   const uint32_t shift = std::min<uint32_t>(attempts, 20);
-  return std::min<int64_t>(cfg_.backoff_base_ms << shift, cfg_.backoff_max_ms);
+  return std::min<int64_t>(parts_.cfg.backoff_base_ms << shift, parts_.cfg.backoff_max_ms);
 }
 
 // `op` returns a fresh awaitable per try; whatever its arguments view must outlive persist().
@@ -78,41 +68,41 @@ asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
 asio::awaitable<void> WorkerPool::feed() {
   // Payments this instance had in flight when it last stopped go back to the head first.
   for (;;) {
-    auto recovered = co_await store_.recover_in_flight();
+    auto recovered = co_await parts_.store.recover_in_flight();
     if (recovered) {
-      metrics_.recovered += *recovered;
+      parts_.metrics.recovered += *recovered;
       if (*recovered > 0) LOG_INFO("recovered_in_flight", "payments={}", *recovered);
       break;
     }
     if (stopping_) break;
     co_await sleep_ms(200);
   }
-  int64_t red_wait_ms = cfg_.backoff_base_ms;
+  int64_t red_wait_ms = parts_.cfg.backoff_base_ms;
   while (!stopping_) {
     if (orphans_possible_) {
       co_await recover_orphans();
       continue;
     }
-    if (held_possible_ && clock_.now_ms() >= next_release_ms_) co_await release_held();
-    if (in_flight_ >= cfg_.workers) {
+    if (held_possible_ && parts_.clock.now_ms() >= next_release_ms_) co_await release_held();
+    if (in_flight_ >= parts_.cfg.workers) {
       slot_freed_.expires_at(std::chrono::steady_clock::time_point::max());
       co_await slot_freed_.async_wait(as_tuple(use_awaitable));
       continue;
     }
-    const Colour colour = breaker_.colour();
+    const Colour colour = parts_.breaker.colour();
     co_await probe_if_due(colour);
     if (colour == Colour::red) {  // nothing can be sent: leave the queue alone
       co_await sleep_ms(red_wait_ms);
-      red_wait_ms = next_red_wait_ms(red_wait_ms, cfg_.breaker_poll_ms);
+      red_wait_ms = next_red_wait_ms(red_wait_ms, parts_.cfg.breaker_poll_ms);
       continue;
     }
-    red_wait_ms = cfg_.backoff_base_ms;
-    const auto want = static_cast<size_t>(std::min<int64_t>(cfg_.workers - in_flight_, kMaxTake));
+    red_wait_ms = parts_.cfg.backoff_base_ms;
+    const auto want = static_cast<size_t>(std::min<int64_t>(parts_.cfg.workers - in_flight_, kMaxTake));
     // The pacer turns a backlog into a drain as fast as Redis and this instance's own event
     // loop keep up (see pacer.hpp). Seen in the preview bench before it: 3,700 payments released in one
     // second when both processors came back pushed Redis into its quota and the intake's
     // p99 to 70 ms; then a fixed 500/s cap held a 3x load's backlog for minutes.
-    const int64_t tokens = pacer_.available(clock_.now_ms());
+    const int64_t tokens = pacer_.available(parts_.clock.now_ms());
     if (tokens < 1) {
       co_await sleep_ms(pacer_.wait_ms());
       continue;
@@ -124,13 +114,13 @@ asio::awaitable<void> WorkerPool::feed() {
       co_await sleep_ms(100);
       continue;
     }
-    pacer_.taken(clock_.now_ms(), static_cast<int64_t>(taken.items.size()),
+    pacer_.taken(parts_.clock.now_ms(), static_cast<int64_t>(taken.items.size()),
                  room < want && taken.items.size() == room);
-    metrics_.send_rate = static_cast<int64_t>(pacer_.rate());
+    parts_.metrics.send_rate = static_cast<int64_t>(pacer_.rate());
     for (auto& t : taken.items) {
       ++in_flight_;
-      ++metrics_.in_flight;
-      asio::co_spawn(ex_, run_one(std::move(t)), asio::detached);
+      ++parts_.metrics.in_flight;
+      asio::co_spawn(parts_.ex, run_one(std::move(t)), asio::detached);
     }
     if (taken.items.size() < room && !work_pending_) {
       // The queue is drained. Only this instance adds to it, and it says so (notify_work);
@@ -139,7 +129,7 @@ asio::awaitable<void> WorkerPool::feed() {
       co_await work_available_.async_wait(as_tuple(use_awaitable));
       // Woken by the intake: let a few more arrive, so one take carries several payments
       // (one Redis call for a batch window's arrivals instead of one per payment).
-      if (cfg_.batch_window_ms > 0 && !stopping_) co_await sleep_ms(cfg_.batch_window_ms);
+      if (parts_.cfg.batch_window_ms > 0 && !stopping_) co_await sleep_ms(parts_.cfg.batch_window_ms);
     }
   }
 }
@@ -149,26 +139,26 @@ asio::awaitable<void> WorkerPool::feed() {
 // processor times out and stays pinned to it (in doubt) until it recovers: probes must
 // not pile up.
 asio::awaitable<void> WorkerPool::probe_if_due(Colour colour) {
-  const Processor probe = breaker_.probe();
-  if (!probe_due(probe, colour, probing_, clock_.now_ms() - last_probe_ms_)) {
+  const Processor probe = parts_.breaker.probe();
+  if (!probe_due(probe, colour, probing_, parts_.clock.now_ms() - last_probe_ms_)) {
     co_return;
   }
-  last_probe_ms_ = clock_.now_ms();
+  last_probe_ms_ = parts_.clock.now_ms();
   auto tried = co_await take(1, probe);
   for (auto& t : tried.items) {
     ++in_flight_;
-    ++metrics_.in_flight;
+    ++parts_.metrics.in_flight;
     probing_ = true;
-    asio::co_spawn(ex_, run_one(std::move(t), true), asio::detached);
+    asio::co_spawn(parts_.ex, run_one(std::move(t), true), asio::detached);
   }
 }
 
 // Every take goes through here: a failed one may have moved payments anyway (below).
 asio::awaitable<TakeResult> WorkerPool::take(size_t max, Processor pin_to) {
-  const int64_t started_us = clock_.steady_us();
-  auto taken = co_await store_.take(max, pin_to, clock_.now_ms());
+  const int64_t started_us = parts_.clock.steady_us();
+  auto taken = co_await parts_.store.take(max, pin_to, parts_.clock.now_ms());
   if (taken.kind == TakeResult::Kind::error) orphans_possible_ = true;
-  else pacer_.observe_rtt(clock_.now_ms(), clock_.steady_us() - started_us);
+  else pacer_.observe_rtt(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us);
   co_return taken;
 }
 
@@ -184,22 +174,22 @@ asio::awaitable<void> WorkerPool::recover_orphans() {
     co_await slot_freed_.async_wait(as_tuple(use_awaitable));
   }
   if (stopping_) co_return;
-  auto recovered = co_await store_.recover_in_flight();
+  auto recovered = co_await parts_.store.recover_in_flight();
   if (!recovered) {
     co_await sleep_ms(200);
     co_return;
   }
   orphans_possible_ = false;
-  metrics_.recovered += *recovered;
+  parts_.metrics.recovered += *recovered;
   if (*recovered > 0) LOG_WARN("recovered_orphans", "payments={}", *recovered);
 }
 
 asio::awaitable<void> WorkerPool::release_held() {
-  const int64_t now = clock_.now_ms();
+  const int64_t now = parts_.clock.now_ms();
   next_release_ms_ = now + kReleasePeriodMs;
-  auto r = co_await store_.release_held(now, kMaxRelease);
+  auto r = co_await parts_.store.release_held(now, kMaxRelease);
   if (!r) co_return;  // Redis unreachable: the held set keeps them; next period
-  metrics_.released += r->released;
+  parts_.metrics.released += r->released;
   held_possible_ = r->remaining > 0;
   if (r->released == static_cast<int64_t>(kMaxRelease)) next_release_ms_ = now;  // more may be due
   if (r->released > 0) notify_work();
@@ -208,7 +198,7 @@ asio::awaitable<void> WorkerPool::release_held() {
 asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p, int64_t due_ms) {
   const std::string again = encode_payment(p);
   held_possible_ = true;
-  co_await persist([&] { return store_.hold(item, again, due_ms); }, "hold");
+  co_await persist([&] { return parts_.store.hold(item, again, due_ms); }, "hold");
 }
 
 void WorkerPool::notify_work() {
@@ -224,10 +214,10 @@ asio::awaitable<void> WorkerPool::run_one(TakenItem taken, bool probe) {
     // the queue, and the processor that works must take it before the next probe does
     // (seen: counted from the start, one payment of 40 stayed the probe for the whole
     // outage and was never paid by the working fallback).
-    last_probe_ms_ = clock_.now_ms();
+    last_probe_ms_ = parts_.clock.now_ms();
   }
   --in_flight_;
-  --metrics_.in_flight;
+  --parts_.metrics.in_flight;
   slot_freed_.cancel();
 }
 
@@ -253,8 +243,8 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   auto decoded = decode_payment(item);
   if (!decoded || decoded->pin == Processor::none) {
     LOG_ERROR("undecodable_item", "item=\"{}\"", item);
-    ++metrics_.dead_lettered;
-    co_await persist([&] { return store_.dead_letter(item); }, "dead_letter");
+    ++parts_.metrics.dead_lettered;
+    co_await persist([&] { return parts_.store.dead_letter(item); }, "dead_letter");
     co_return;
   }
   // take() pinned it (processor, requestedAt, in doubt) in Redis before handing it over:
@@ -264,7 +254,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   const bool prior_doubt = taken.prior_doubt;
   if (prior_doubt) {
     auto d = doubts_.find(std::string(id_view(p.id)));
-    if (d != doubts_.end() && clock_.now_ms() - d->second.since_ms >= cfg_.doubt_lookup_after_ms) {
+    if (d != doubts_.end() && parts_.clock.now_ms() - d->second.since_ms >= parts_.cfg.doubt_lookup_after_ms) {
       const Doubt doubt = d->second;
       co_await settle_by_lookup(std::move(item), p, doubt);
       co_return;
@@ -273,17 +263,17 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
 
   const Processor target = p.pin;
   const int t = static_cast<int>(target);
-  if (prior_doubt) ++metrics_.in_doubt;
-  const int64_t sent_at_ms = clock_.now_ms();
-  const auto outcome = co_await client(target).send(p, std::chrono::milliseconds(cfg_.processor_timeout_ms));
-  if (prior_doubt) --metrics_.in_doubt;
+  if (prior_doubt) ++parts_.metrics.in_doubt;
+  const int64_t sent_at_ms = parts_.clock.now_ms();
+  const auto outcome = co_await parts_.client(target).send(p, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
+  if (prior_doubt) --parts_.metrics.in_doubt;
   ++p.attempts;
 
   // The doubt bookkeeping (off the common path: only a payment in doubt has an entry).
   // Still in doubt after this send -> it is the latest that might land; settled -> gone.
   const bool settled = outcome.kind == SendOutcome::Kind::stored || outcome.kind == SendOutcome::Kind::duplicate;
   if (!settled && (prior_doubt || outcome.kind == SendOutcome::Kind::in_doubt)) {
-    const int64_t returned_ms = clock_.now_ms();  // the request was written by now, if at all
+    const int64_t returned_ms = parts_.clock.now_ms();  // the request was written by now, if at all
     doubts_.try_emplace(std::string(id_view(p.id)), Doubt{sent_at_ms, returned_ms}).first->second.last_send_ms =
         returned_ms;
   } else if (prior_doubt) {
@@ -293,48 +283,48 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   switch (outcome.kind) {
     case SendOutcome::Kind::stored:
     case SendOutcome::Kind::duplicate:
-      if (outcome.kind == SendOutcome::Kind::duplicate) ++metrics_.duplicates_422[t];
-      ++metrics_.stored[t];
+      if (outcome.kind == SendOutcome::Kind::duplicate) ++parts_.metrics.duplicates_422[t];
+      ++parts_.metrics.stored[t];
       known_stored_[t] = p.id;
-      breaker_.signal_success(target, sent_at_ms);
+      parts_.breaker.signal_success(target, sent_at_ms);
       LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
                 outcome.status, outcome.latency_ms);
-      co_await persist([&] { return store_.record(item, p, target); }, "record");
+      co_await persist([&] { return parts_.store.record(item, p, target); }, "record");
       co_return;
     case SendOutcome::Kind::invalid: {
       // A 4XX other than 422/429 is no reason to drop an accepted payment: it is most often
       // the deployment (a wrong URL, an auth proxy), fixed by a person in minutes. Hold it.
-      ++metrics_.held[t];
+      ++parts_.metrics.held[t];
       if (!prior_doubt) unpin(p);  // refused outright and never in doubt: no processor holds it
-      const int64_t now = clock_.now_ms();
+      const int64_t now = parts_.clock.now_ms();
       if (const int64_t n = hold_warn_.due(now)) {
         LOG_WARN("payments_held", "processor={} status={} payments={} example_id={} in_doubt={} retry_in_ms={}",
-                 processor_name(target), outcome.status, n, id_view(p.id), prior_doubt ? 1 : 0, cfg_.hold_retry_ms);
+                 processor_name(target), outcome.status, n, id_view(p.id), prior_doubt ? 1 : 0, parts_.cfg.hold_retry_ms);
       }
-      co_await hold(item, p, now + cfg_.hold_retry_ms);
+      co_await hold(item, p, now + parts_.cfg.hold_retry_ms);
       co_return;
     }
     case SendOutcome::Kind::rejected:
     case SendOutcome::Kind::overloaded:
     case SendOutcome::Kind::not_sent:
-      ++metrics_.send_failures[t];
+      ++parts_.metrics.send_failures[t];
       if (!prior_doubt) unpin(p);  // this call stored nothing and no earlier call is pending
-      if (outcome.kind == SendOutcome::Kind::overloaded) pacer_.observe_overload(clock_.now_ms());
-      if (is_failure_evidence(outcome.kind)) breaker_.signal_failure(target, sent_at_ms);
+      if (outcome.kind == SendOutcome::Kind::overloaded) pacer_.observe_overload(parts_.clock.now_ms());
+      if (is_failure_evidence(outcome.kind)) parts_.breaker.signal_failure(target, sent_at_ms);
       break;
     case SendOutcome::Kind::in_doubt:
-      ++metrics_.send_failures[t];
-      ++metrics_.timeouts[t];
+      ++parts_.metrics.send_failures[t];
+      ++parts_.metrics.timeouts[t];
       LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
-      if (is_failure_evidence(outcome.kind)) breaker_.signal_failure(target, sent_at_ms);
+      if (is_failure_evidence(outcome.kind)) parts_.breaker.signal_failure(target, sent_at_ms);
       break;  // stays pinned, in doubt
   }
   // A probe's pace is the probe interval; backing off would stretch it (to BACKOFF_MAX
   // after a few failures) and delay noticing the recovery.
   if (!probe) co_await sleep_ms(backoff_ms(p.attempts - 1));
-  ++metrics_.requeued;
+  ++parts_.metrics.requeued;
   const std::string again = encode_payment(p);
-  co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
+  co_await persist([&] { return parts_.store.requeue_front(item, again); }, "requeue");
   notify_work();
 }
 
@@ -359,57 +349,57 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
 //     HOLD_RETRY, then asked again; reported by rinha_lookup_failed_total and a warning.
 asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, Payment p, Doubt doubt) {
   const std::string key(id_view(p.id));
-  const int64_t quiet_until = doubt.last_send_ms + cfg_.doubt_lookup_after_ms;
-  if (clock_.now_ms() < quiet_until) {  // a send is too recent: wait, without sending
+  const int64_t quiet_until = doubt.last_send_ms + parts_.cfg.doubt_lookup_after_ms;
+  if (parts_.clock.now_ms() < quiet_until) {  // a send is too recent: wait, without sending
     co_await hold(item, p, quiet_until);
     co_return;
   }
   const Processor pinned = p.pin;
-  const auto found = co_await client(pinned).lookup(p.id, std::chrono::milliseconds(cfg_.processor_timeout_ms));
-  const int64_t now = clock_.now_ms();
+  const auto found = co_await parts_.client(pinned).lookup(p.id, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
+  const int64_t now = parts_.clock.now_ms();
   const char* reason = "no_answer";
   switch (found.kind) {
     case LookupResult::Kind::found: {
-      ++metrics_.lookup_settled;
-      ++metrics_.stored[static_cast<int>(pinned)];
+      ++parts_.metrics.lookup_settled;
+      ++parts_.metrics.stored[static_cast<int>(pinned)];
       doubts_.erase(key);
       if (const int64_t n = lookup_warn_.due(now)) {
         LOG_INFO("doubt_settled_by_lookup", "result=found processor={} payments={} example_id={}",
                  processor_name(pinned), n, key);
       }
       p.requested_at_ms = found.requested_at_ms;
-      co_await persist([&] { return store_.record(item, p, pinned); }, "record");
+      co_await persist([&] { return parts_.store.record(item, p, pinned); }, "record");
       co_return;
     }
     case LookupResult::Kind::not_found: {
       const auto control = known_stored_[static_cast<int>(pinned)];
       reason = "not_found_unverified";
       if (!control) break;
-      const auto known = co_await client(pinned).lookup(*control, std::chrono::milliseconds(cfg_.processor_timeout_ms));
+      const auto known = co_await parts_.client(pinned).lookup(*control, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
       if (known.kind != LookupResult::Kind::found) break;
-      ++metrics_.lookup_unpinned;
+      ++parts_.metrics.lookup_unpinned;
       doubts_.erase(key);
       if (const int64_t n = lookup_warn_.due(now)) {
         LOG_INFO("doubt_settled_by_lookup", "result=not_found processor={} payments={} example_id={}",
                  processor_name(pinned), n, key);
       }
       unpin(p);
-      ++metrics_.requeued;
+      ++parts_.metrics.requeued;
       const std::string again = encode_payment(p);
-      co_await persist([&] { return store_.requeue_front(item, again); }, "requeue");
+      co_await persist([&] { return parts_.store.requeue_front(item, again); }, "requeue");
       notify_work();
       co_return;
     }
     case LookupResult::Kind::error:
       break;
   }
-  ++metrics_.lookup_failed;
+  ++parts_.metrics.lookup_failed;
   if (const int64_t n = unsettled_warn_.due(now)) {
     LOG_WARN("payments_unsettled",
              "processor={} reason={} payments={} example_id={} in_doubt_ms={} still_pinned=1 retry_in_ms={}",
-             processor_name(pinned), reason, n, key, now - doubt.since_ms, cfg_.hold_retry_ms);
+             processor_name(pinned), reason, n, key, now - doubt.since_ms, parts_.cfg.hold_retry_ms);
   }
-  co_await hold(item, p, now + cfg_.hold_retry_ms);
+  co_await hold(item, p, now + parts_.cfg.hold_retry_ms);
 }
 
 }  // namespace rinha

@@ -43,14 +43,14 @@
 #include "metrics.hpp"
 #include "pacer.hpp"
 #include "processor_client.hpp"
+#include "router_parts.hpp"
 #include "store.hpp"
 
 namespace rinha {
 
 class WorkerPool {
  public:
-  WorkerPool(asio::any_io_executor ex, const Config& cfg, Store& store, ProcessorClient& def, ProcessorClient& fb,
-             Breaker& breaker, const Clock& clock, Metrics& metrics);
+  explicit WorkerPool(const RouterParts& parts);
 
   void start();  // recovers the processing list, then feeds
   // Stops popping and waits (at most `grace`) for payments in flight to settle.
@@ -95,16 +95,8 @@ class WorkerPool {
   // progress, and the processing list keeps the item safe meanwhile.
   template <typename F>
   asio::awaitable<bool> persist(F&& op, const char* what);
-  ProcessorClient& client(Processor p) { return p == Processor::fallback ? fb_ : def_; }
 
-  asio::any_io_executor ex_;
-  const Config& cfg_;
-  Store& store_;
-  ProcessorClient& def_;
-  ProcessorClient& fb_;
-  Breaker& breaker_;
-  const Clock& clock_;
-  Metrics& metrics_;
+  RouterParts parts_;
   Pacer pacer_;
   asio::steady_timer slot_freed_;
   asio::steady_timer work_available_;

@@ -25,7 +25,7 @@ class HealthMonitorTest : public ::testing::Test {
   void make(int app_name) {
     cfg_.app_name = app_name;
     store_.clock = &clock_;
-    monitor_ = std::make_unique<HealthMonitor>(io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_);
+    monitor_ = std::make_unique<HealthMonitor>(RouterParts{io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_});
   }
   void tick() { run_coro(io_, monitor_->tick()); }
 
@@ -210,7 +210,7 @@ struct Peer {
        FakeProcessorClient& fb, const FakeClock& clock)
       : cfg(base) {
     cfg.app_name = app_name;
-    monitor = std::make_unique<HealthMonitor>(io.get_executor(), cfg, store, def, fb, breaker, clock, metrics);
+    monitor = std::make_unique<HealthMonitor>(RouterParts{io.get_executor(), cfg, store, def, fb, breaker, clock, metrics});
     breaker.set_failure_sink([this](const FailureSignal& s) { monitor->on_failure(s); });
   }
   Config cfg;
