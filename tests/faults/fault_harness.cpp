@@ -1,6 +1,8 @@
 // Fault-test tools (see header).
 #include "fault_harness.hpp"
 
+#include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -170,6 +172,21 @@ int64_t sim_requested_at(int port, const std::string& id) {
 }
 
 }  // namespace
+
+void sleep_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+
+int64_t since_ms(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+void expect_invariants(const Outcome& o) {
+  EXPECT_GT(o.acknowledged, 0u);
+  EXPECT_EQ(o.lost, 0u) << o.to_string();
+  EXPECT_EQ(o.duplicated, 0u) << o.to_string();
+  EXPECT_EQ(o.requested_at_mismatch, 0u) << o.to_string();
+  EXPECT_EQ(o.ledger_missing, 0u) << o.to_string();
+  EXPECT_TRUE(o.summary_matches) << o.summary;
+}
 
 int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout) {
   const auto start = Clock::now();
@@ -401,6 +418,7 @@ void serve_proxy_connection(std::shared_ptr<HealthProxy::State> st, asio::ip::tc
       while (st->mode == HealthProxy::Mode::hang && !st->stopping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       return;  // the caller gave up long ago: drop the connection
     }
+    bool answer_500 = false;
     if (!health && st->mode == HealthProxy::Mode::reset_then_500 && req.method() == http::verb::post) {
       const std::string& body = req.body();
       const auto at = body.find("\"correlationId\"");
@@ -411,6 +429,7 @@ void serve_proxy_connection(std::shared_ptr<HealthProxy::State> st, asio::ip::tc
         std::lock_guard<std::mutex> lock(st->mu);
         seen = ++st->payment_seen[id];
       }
+      answer_500 = seen == 2;
       if (seen == 1) {  // stored upstream, then the caller is hung up on
         http_request(st->upstream_port, "POST", std::string(req.target()), body, {});
         ++st->resets;
@@ -419,20 +438,12 @@ void serve_proxy_connection(std::shared_ptr<HealthProxy::State> st, asio::ip::tc
         stream.socket().close(ec);
         return;
       }
-      if (seen == 2) {
-        ++st->answered_500;
-        res.result(http::status::internal_server_error);
-        res.body() = R"({"message":"failure"})";
-        res.version(11);
-        res.set(http::field::content_type, "application/json");
-        res.keep_alive(req.keep_alive());
-        res.prepare_payload();
-        http::write(stream, res, ec);
-        if (ec || !req.keep_alive()) return;
-        continue;
-      }
     }
-    if (health && st->mode == HealthProxy::Mode::too_many) {
+    if (answer_500) {  // the retry of a payment stored and hung up on: not forwarded
+      ++st->answered_500;
+      res.result(http::status::internal_server_error);
+      res.body() = R"({"message":"failure"})";
+    } else if (health && st->mode == HealthProxy::Mode::too_many) {
       res.result(http::status::too_many_requests);
       res.body() = R"({"message":"too many requests"})";
     } else {

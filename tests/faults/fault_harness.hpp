@@ -25,6 +25,14 @@ bool faults_long();
 std::chrono::milliseconds pick(std::chrono::milliseconds short_form, std::chrono::milliseconds long_form);
 
 int64_t now_epoch_ms();
+void sleep_for(std::chrono::milliseconds d);
+int64_t since_ms(Clock::time_point t);  // ms elapsed since `t`
+
+struct Outcome;
+// The invariants every fault test ends with: something acknowledged; nothing lost or held by
+// both processors; every ledger entry present, with the processor's requestedAt; the
+// backend's summary equal to the processors'.
+void expect_invariants(const Outcome& o);
 
 // One POST /payments and its answer.
 struct Sent {

@@ -22,21 +22,6 @@ using std::chrono::milliseconds;
 
 constexpr int kRate = 150;  // payments per second during the fault tests
 
-void sleep_for(milliseconds d) { std::this_thread::sleep_for(d); }
-
-int64_t since_ms(Clock::time_point t) {
-  return std::chrono::duration_cast<milliseconds>(Clock::now() - t).count();
-}
-
-void expect_invariants(const Outcome& o) {
-  EXPECT_GT(o.acknowledged, 0u);
-  EXPECT_EQ(o.lost, 0u) << o.to_string();
-  EXPECT_EQ(o.duplicated, 0u) << o.to_string();
-  EXPECT_EQ(o.requested_at_mismatch, 0u) << o.to_string();
-  EXPECT_EQ(o.ledger_missing, 0u) << o.to_string();
-  EXPECT_TRUE(o.summary_matches) << o.summary;
-}
-
 int wait_exit(int pid, milliseconds timeout) {  // ms until the process is gone, -1 if not
   const auto start = Clock::now();
   while (Clock::now() - start < timeout) {

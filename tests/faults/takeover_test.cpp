@@ -19,21 +19,6 @@ using std::chrono::milliseconds;
 
 constexpr int kRate = 150;
 
-void sleep_for(milliseconds d) { std::this_thread::sleep_for(d); }
-
-int64_t since_ms(Clock::time_point t) {
-  return std::chrono::duration_cast<milliseconds>(Clock::now() - t).count();
-}
-
-void expect_invariants(const Outcome& o) {
-  EXPECT_GT(o.acknowledged, 0u);
-  EXPECT_EQ(o.lost, 0u) << o.to_string();
-  EXPECT_EQ(o.duplicated, 0u) << o.to_string();
-  EXPECT_EQ(o.requested_at_mismatch, 0u) << o.to_string();
-  EXPECT_EQ(o.ledger_missing, 0u) << o.to_string();
-  EXPECT_TRUE(o.summary_matches) << o.summary;
-}
-
 // Polls until `pred` holds; returns the ms it took, -1 after `timeout`.
 template <typename Pred>
 int64_t wait_for(Pred pred, milliseconds timeout, milliseconds every = 50ms) {
