@@ -24,6 +24,18 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
+namespace {
+// One request and its answer on a connected stream (TCP or unix socket); throws on errors.
+template <typename Stream, typename Request>
+HttpResult round_trip(Stream& stream, const Request& req) {
+  http::write(stream, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(stream, buf, res);
+  return HttpResult{static_cast<int>(res.result_int()), res.body()};
+}
+}  // namespace
+
 HttpResult http_request(int port, const std::string& method, const std::string& target, const std::string& body,
                         const std::map<std::string, std::string>& headers) {
   HttpResult out;
@@ -40,12 +52,7 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
       req.body() = body;
     }
     req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(stream, buf, res);
-    out.status = res.result_int();
-    out.body = res.body();
+    out = round_trip(stream, req);
   } catch (const std::exception&) {
     out.status = 0;
   }
@@ -176,12 +183,7 @@ HttpResult Stack::admin_get(int instance, const std::string& target) {
         asio::local::stream_protocol::endpoint(run_dir_ + "/api" + std::to_string(instance) + "-admin.sock"));
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, "admin");
-    http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response<http::string_body> res;
-    http::read(stream, buf, res);
-    out.status = res.result_int();
-    out.body = res.body();
+    out = round_trip(stream, req);
   } catch (const std::exception&) {
     out.status = 0;
   }
