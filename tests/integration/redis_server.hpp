@@ -8,13 +8,16 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace rinha::testing {
 
 class RedisServer {
  public:
-  // Starts it in a fresh directory; ok() tells whether it answers.
-  RedisServer() {
+  // Starts it in a fresh directory; ok() tells whether it answers. `password`: requirepass
+  // (cli() and the checks here authenticate); `extra_args`: more redis-server options.
+  explicit RedisServer(std::string password = {}, std::string extra_args = {})
+      : password_(std::move(password)), extra_args_(std::move(extra_args)) {
     char tmpl[] = "/tmp/rinha-redis-XXXXXX";
     if (::mkdtemp(tmpl)) dir_ = tmpl;
     ok_ = !dir_.empty() && start();
@@ -34,22 +37,22 @@ class RedisServer {
     // Redis chdirs to `dir` as it reads it (/data does not exist here): that line is rewritten.
     const std::string cmd = "sed 's|^dir .*|dir " + dir_ + "|' " RINHA_SOURCE_DIR "/deploy/redis.conf >" + dir_ +
                             "/redis.conf && redis-server " + dir_ + "/redis.conf --port 0 --bind 127.0.0.1 --unixsocket " +
-                            socket() +
+                            socket() + (password_.empty() ? "" : " --requirepass " + password_) + " " + extra_args_ +
                             " --daemonize yes --pidfile " + dir_ + "/redis.pid --logfile " + dir_ +
                             "/redis.log";
     if (std::system(cmd.c_str()) != 0) return false;
     for (int i = 0; i < 200; ++i) {
-      if (std::system(("redis-cli -s " + socket() + " ping >/dev/null 2>&1").c_str()) == 0) return true;
+      if (std::system((redis_cli() + " ping >/dev/null 2>&1").c_str()) == 0) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
   }
   void stop() {
-    if (!dir_.empty()) std::system(("redis-cli -s " + socket() + " shutdown nosave >/dev/null 2>&1").c_str());
+    if (!dir_.empty()) std::system((redis_cli() + " shutdown nosave >/dev/null 2>&1").c_str());
   }
   std::string cli(const std::string& args) const {
     std::string out;
-    FILE* f = ::popen(("redis-cli -s " + socket() + " " + args).c_str(), "r");
+    FILE* f = ::popen((redis_cli() + " " + args).c_str(), "r");
     if (!f) return out;
     char buf[4096];
     size_t n;
@@ -66,6 +69,12 @@ class RedisServer {
   }
 
  private:
+  // redis-cli on this server, authenticated (REDISCLI_AUTH: the password stays off argv).
+  std::string redis_cli() const {
+    return (password_.empty() ? std::string() : "REDISCLI_AUTH=" + password_ + " ") + "redis-cli -s " + socket();
+  }
+
+  std::string password_, extra_args_;
   std::string dir_;
   bool ok_ = false;
 };

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "../fakes/run_coro.hpp"
+#include "redis_server.hpp"
 
 namespace rinha {
 namespace {
@@ -19,13 +20,9 @@ constexpr const char* kPassword = "store-test-password";
 
 class RedisStoreTest : public ::testing::Test {
  protected:
-  static std::string cli() { return std::string("REDISCLI_AUTH=") + kPassword + " redis-cli"; }
   void SetUp() override {
-    char tmpl[] = "/tmp/rinha-redis-XXXXXX";
-    ASSERT_TRUE(::mkdtemp(tmpl));
-    dir_ = tmpl;
-    start_redis();
-    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 1,
+    ASSERT_TRUE(redis_.ok()) << "redis did not start";
+    store_ = std::make_unique<RedisStore>(io_.get_executor(), RedisTarget{"", 0, redis_.socket(), kPassword}, 1,
                                           std::chrono::milliseconds(1000));
     store_->start();
   }
@@ -33,41 +30,16 @@ class RedisStoreTest : public ::testing::Test {
     store_->stop();
     io_.restart();
     io_.poll();
-    stop_redis();
-    std::system(("rm -rf " + dir_).c_str());
   }
-  void start_redis() {
-    // The deployed configuration (its maxmemory and policy), listening and writing elsewhere.
-    // (Redis chdirs to `dir` as it reads it, and /data does not exist here: that line is rewritten.)
-    const std::string cmd = "sed 's|^dir .*|dir " + dir_ + "|' " RINHA_SOURCE_DIR "/deploy/redis.conf >" + dir_ +
-                            "/redis.conf && redis-server " + dir_ + "/redis.conf --port 0 --bind 127.0.0.1 --unixsocket " +
-                            dir_ + "/redis.sock" +
-                            " --requirepass " + std::string(kPassword) + " --appendfsync always --daemonize yes --pidfile " + dir_ +
-                            "/redis.pid --logfile " + dir_ + "/redis.log";
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
-    for (int i = 0; i < 200; ++i) {
-      if (std::system((cli() + " -s " + dir_ + "/redis.sock ping >/dev/null 2>&1").c_str()) == 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "redis did not start";
-  }
-  std::string redis_cli(const std::string& args) {
-    std::string out;
-    FILE* f = ::popen((cli() + " -s " + dir_ + "/redis.sock " + args).c_str(), "r");
-    if (!f) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-    ::pclose(f);
-    return out;
-  }
+  void start_redis() { ASSERT_TRUE(redis_.start()) << "redis did not start"; }
+  void stop_redis() { redis_.stop(); }
+  std::string redis_cli(const std::string& args) { return redis_.cli(args); }
   // Another instance's store, stopped and its loops finished before it goes out of scope.
   void stop_other(RedisStore& other) {
     other.stop();
     io_.restart();
     io_.poll();
   }
-  void stop_redis() { std::system((cli() + " -s " + dir_ + "/redis.sock shutdown nosave >/dev/null 2>&1").c_str()); }
 
   Payment payment(const char* id, int64_t cents = 1990) {
     Payment p;
@@ -83,8 +55,9 @@ class RedisStoreTest : public ::testing::Test {
     return r.items.empty() ? std::string{} : r.items[0].item;
   }
 
+  // The deployed redis.conf with a password; every write fsynced (the restart test's kA must survive).
+  testing::RedisServer redis_{kPassword, "--appendfsync always"};
   boost::asio::io_context io_;
-  std::string dir_;
   std::unique_ptr<RedisStore> store_;
 };
 
@@ -163,7 +136,7 @@ TEST_F(RedisStoreTest, AHeldPaymentIsReleasedToTheTailWhenDue) {
 // letters, unchanged (pin, requestedAt, doubt), to the tail of a queue, atomically.
 TEST_F(RedisStoreTest, DeadLettersAreListedAndReplayedByTheScript) {
   const std::string script = std::string(RINHA_SOURCE_DIR) + "/scripts/dead-letters.sh";
-  const std::string env = "REDIS_PASSWORD=" + std::string(kPassword) + " REDIS_SOCKET=" + dir_ + "/redis.sock ";
+  const std::string env = "REDIS_PASSWORD=" + std::string(kPassword) + " REDIS_SOCKET=" + redis_.socket() + " ";
   const std::string oldest = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1|1990|1|1|1000|1|3";  // pinned, in doubt
   const std::string newer = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2|500|2|0|0|0|1";
   redis_cli("lpush payments:dead '" + oldest + "'");
@@ -360,7 +333,7 @@ TEST_F(RedisStoreTest, AHealthCallIsReservedOncePerInterval) {
 // Instance 2 dies with payments queued, one in flight (pinned, in doubt) and one held; once
 // its heartbeat expires, instance 1 claims all of them, in flight first, pins kept.
 TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
-  RedisStore two(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 2, std::chrono::milliseconds(1000));
+  RedisStore two(io_.get_executor(), RedisTarget{"", 0, redis_.socket(), kPassword}, 2, std::chrono::milliseconds(1000));
   two.start();
   int64_t accepted = 1;
   for (const char* id : {kA, kB, kC}) {
@@ -400,7 +373,7 @@ TEST_F(RedisStoreTest, ADeadInstancesWorkIsClaimedInOrderWithItsPins) {
 }
 
 TEST_F(RedisStoreTest, PurgeClearsEveryInstancesQueue) {
-  RedisStore seven(io_.get_executor(), RedisTarget{"", 0, dir_ + "/redis.sock", kPassword}, 7, std::chrono::milliseconds(1000));
+  RedisStore seven(io_.get_executor(), RedisTarget{"", 0, redis_.socket(), kPassword}, 7, std::chrono::milliseconds(1000));
   seven.start();
   EXPECT_EQ(run_coro(io_, seven.heartbeat(5000)), false);
   EXPECT_EQ(run_coro(io_, seven.enqueue(payment(kA))), EnqueueStatus::accepted);
