@@ -266,6 +266,19 @@ for svc in "${LIMIT_SERVICES[@]}"; do
 done
 stats system sims sys-sims "$out/system/cpu-samples.txt" $((col + 1)) "$payments" "${sim_pids[@]}"
 total system "$out/system/cpu-samples.txt" "$payments" "${totals[@]}"
+# Where Redis's time went: its command statistics (commands run inside scripts count under
+# their own names too, so EVALSHA's time includes theirs), per payment.
+redis_breakdown() {
+  local cli=(redis-cli -s "$RUN_DIR/redis.sock")
+  [ "${STACK_TRANSPORT:-unix}" = tcp ] && cli=(redis-cli -p "${REDIS_TCP_PORT:-6379}")
+  REDISCLI_AUTH=$(cat "$RUN_DIR/redis.password" 2>/dev/null) "${cli[@]}" INFO commandstats 2>/dev/null | tr -d '\r' \
+    >"$out/system/redis-commandstats.txt" || return 0
+  awk -F'[:,=]' -v ok="${payments:-0}" '/^cmdstat_/ {
+      printf "%s calls=%s usec=%s usec_per_call=%s calls_per_payment=%.3f usec_per_payment=%.2f\n",
+        substr($1, 9), $3, $5, $7, (ok > 0 ? $3 / ok : 0), (ok > 0 ? $5 / ok : 0) }' \
+    "$out/system/redis-commandstats.txt" | sort -t= -k3 -n -r >"$out/system/redis-commands.txt"
+}
+redis_breakdown
 "$here/scripts/stack.sh" down >/dev/null 2>&1 || true; stack_up=0
 [ -z "${BENCH_RUN_DIR:-}" ] && rm -rf "$RUN_DIR/appendonlydir" "$RUN_DIR"/*.aof* "$RUN_DIR"/*.sock 2>/dev/null
 
@@ -298,5 +311,9 @@ awk '$1 == "system" {
     printf "bench:   %-6s cpus=%-5s cpu_s=%-7s cpu_s_per_1k=%-6s busiest_1s=%-5s throttled=%-6s peak_mb=%-6s rss_peak_mb=%s\n",
       $2, v["cpus"], v["cpu_s"], v["cpu_s_per_1k"], v["busiest_1s"], $2 == "total" ? "-" : v["throttled_share"], v["peak_mb"], v["rss_peak_mb"]
     delete v }' "$out/system/resources.txt"
+if [ -s "$out/system/redis-commands.txt" ]; then
+  log "redis commands by time (usec per payment; inner script commands count under EVALSHA too):"
+  head -n 8 "$out/system/redis-commands.txt" | awk '{ printf "bench:   %s\n", $0 }'
+fi
 log "report: $out/system/report.html$([ -f "$out/floor/report.html" ] && echo " (floor: $out/floor/report.html)" || true)"
 exit "$status"
