@@ -239,32 +239,46 @@ for n = 1, 2 do
 end
 return out)lua";
 
-// KEYS: ledger:default, ledger:fallback, books. ARGV: cutoff ms (a multiple of 1000), most
-// members removed per ledger. Removes the members older than the cutoff, oldest first, at
-// most that many per call (a bounded pause), and moves the mark: seconds before it may have
-// lost members, so summaries read them from the aggregates. Only deletes: allow-oom, so
-// it frees memory when Redis is full.
-constexpr const char* kTrimLua = R"lua(#!lua flags=allow-oom
-local cutoff, most = tonumber(ARGV[1]), tonumber(ARGV[2])
+// The books' upkeep, one call (every 250 ms on each instance; it was four: the trim, two
+// PEXPIREs and an INFO, a quarter of Redis's fixed calls in final-2025).
+// KEYS: ledger:default, ledger:fallback, books, ids (current bucket), ids (previous bucket).
+// ARGV: cutoff ms (a multiple of 1000; '' = no trim), most members removed per ledger, the
+// id buckets' expiry ms ('' = none). Returns {members removed, used_memory, maxmemory}.
+// The trim removes the members older than the cutoff, oldest first, at most that many per
+// call (a bounded pause), and moves the mark: seconds before it may have lost members, so
+// summaries read them from the aggregates. The id buckets get their expiry (2 horizons)
+// unless they have one (NX): the enqueue script leaves it to this. Only deletes and
+// expiries: allow-oom, so it frees memory when Redis is full.
+constexpr const char* kUpkeepLua = R"lua(#!lua flags=allow-oom
 local removed = 0
-for n = 1, 2 do
-  local key = KEYS[n]
-  local old = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[1])
-  local mark = cutoff
-  if old > most then
-    local last = redis.call('ZRANGE', key, most - 1, most - 1, 'WITHSCORES')
-    mark = math.floor(tonumber(last[2]) / 1000) * 1000 + 1000
-    old = most
-  end
-  if old > 0 then
-    -- The mark moves only when members went: until then, every second is complete.
-    redis.call('ZREMRANGEBYRANK', key, 0, old - 1)
-    removed = removed + old
-    local prev = tonumber(redis.call('HGET', KEYS[3], key) or '-9007199254740992')
-    if mark > prev then redis.call('HSET', KEYS[3], key, string.format('%.0f', mark)) end
+if ARGV[1] ~= '' then
+  local cutoff, most = tonumber(ARGV[1]), tonumber(ARGV[2])
+  for n = 1, 2 do
+    local key = KEYS[n]
+    local old = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[1])
+    local mark = cutoff
+    if old > most then
+      local last = redis.call('ZRANGE', key, most - 1, most - 1, 'WITHSCORES')
+      mark = math.floor(tonumber(last[2]) / 1000) * 1000 + 1000
+      old = most
+    end
+    if old > 0 then
+      -- The mark moves only when members went: until then, every second is complete.
+      redis.call('ZREMRANGEBYRANK', key, 0, old - 1)
+      removed = removed + old
+      local prev = tonumber(redis.call('HGET', KEYS[3], key) or '-9007199254740992')
+      if mark > prev then redis.call('HSET', KEYS[3], key, string.format('%.0f', mark)) end
+    end
   end
 end
-return removed)lua";
+if ARGV[3] ~= '' then
+  redis.call('PEXPIRE', KEYS[4], ARGV[3], 'NX')
+  redis.call('PEXPIRE', KEYS[5], ARGV[3], 'NX')
+end
+local info = redis.call('INFO', 'memory')
+local used = tonumber(string.match(info, '\nused_memory:(%d+)') or '0')
+local max = tonumber(string.match(info, '\nmaxmemory:(%d+)') or '0')
+return {removed, used, max})lua";
 
 // ARGV: key patterns. Deletes every key matching them (the rotating id sets and the
 // aggregates: their names carry a bucket number). For purge: the keyspace is small.

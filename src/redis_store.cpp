@@ -217,7 +217,7 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       hold_script_{kHoldLua, {}},
       release_script_{kReleaseLua, {}},
       summary_script_{books::kSummaryLua, {}},
-      trim_script_{books::kTrimLua, {}},
+      upkeep_script_{books::kUpkeepLua, {}},
       purge_books_script_{books::kPurgeMatchingLua, {}},
       books_(books),
       records_(ex, settle_window, kMaxRecordBatch,
@@ -476,38 +476,25 @@ asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
 
 asio::awaitable<std::optional<BooksState>> RedisStore::upkeep(int64_t now_ms) {
   BooksState st;
-  if (books_.ledger_horizon_ms > 0) {
-    const std::string cutoff = std::to_string(floor_div(now_ms - books_.ledger_horizon_ms, 1000) * 1000);
-    const std::string most = std::to_string(kTrimPerCall);
-    auto trimmed = co_await eval(work_, trim_script_, 3, ledger_key(Processor::default_), ledger_key(Processor::fallback),
-                                 kBooksKey, cutoff, most);
-    if (trimmed.type != RedisReply::Type::integer) co_return std::nullopt;
-    st.trimmed = trimmed.integer;
-  }
+  std::string cutoff, current = kIdsKey, previous = kIdsKey, ttl;
+  if (books_.ledger_horizon_ms > 0) cutoff = std::to_string(floor_div(now_ms - books_.ledger_horizon_ms, 1000) * 1000);
   if (books_.ids_horizon_ms > 0) {
-    // The id buckets' expiry, 2 horizons from now for the current and the previous bucket
-    // unless already set (NX): the enqueue script leaves it to this.
     const int64_t h = books_.ids_horizon_ms;
     const int64_t k = floor_div(now_ms, h);
-    const std::string current = fmt::format("{}:{}", kIdsKey, k), previous = fmt::format("{}:{}", kIdsKey, k - 1);
-    const std::string ttl = std::to_string(2 * h);
-    co_await work_.command("PEXPIRE", current, ttl, "NX");
-    co_await work_.command("PEXPIRE", previous, ttl, "NX");
+    current = fmt::format("{}:{}", kIdsKey, k);
+    previous = fmt::format("{}:{}", kIdsKey, k - 1);
+    ttl = std::to_string(2 * h);
   }
-  auto info = co_await work_.command("INFO", "memory");
-  if (info.type != RedisReply::Type::string) co_return std::nullopt;
-  auto field = [&](std::string_view name) -> int64_t {
-    const std::string key = fmt::format("\n{}:", name);
-    const auto at = info.str.find(key);
-    int64_t v = 0;
-    if (at != std::string::npos) {
-      const char* begin = info.str.data() + at + key.size();
-      std::from_chars(begin, info.str.data() + info.str.size(), v);
-    }
-    return v;
-  };
-  st.used_memory = field("used_memory");
-  st.max_memory = field("maxmemory");
+  const std::string most = std::to_string(kTrimPerCall);
+  auto reply = co_await eval(work_, upkeep_script_, 5, ledger_key(Processor::default_), ledger_key(Processor::fallback),
+                             kBooksKey, current, previous, cutoff, most, ttl);
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 3) {
+    if (reply.type == RedisReply::Type::error) LOG_WARN("upkeep_failed", "reason=\"{}\"", reply.str);
+    co_return std::nullopt;
+  }
+  st.trimmed = reply.elements[0].integer;
+  st.used_memory = reply.elements[1].integer;
+  st.max_memory = reply.elements[2].integer;
   st.intake_refused = books_.intake_memory_percent > 0 && st.max_memory > 0 &&
                       st.used_memory * 100 >= st.max_memory * books_.intake_memory_percent;
   if (st.intake_refused != intake_refused_) {

@@ -93,7 +93,7 @@ class RedisStore final : public Store {
   RedisConnection http_, work_, summary_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_, claim_script_,
       heartbeat_script_, lease_script_, backlog_script_, purge_script_, hold_script_, release_script_;
-  Script summary_script_, trim_script_, purge_books_script_;
+  Script summary_script_, upkeep_script_, purge_books_script_;
   BooksOptions books_;
   bool intake_refused_ = false;  // set by upkeep() from Redis's used_memory
   Coalescer<LedgerEntry> records_;
