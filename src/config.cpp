@@ -86,7 +86,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.workers = v; }, nullptr},
       {"MAX_SEND_RATE", "0", Kind::integer, 0, 1000000, "ceiling of the payments taken per second per instance (0: none); below it the rate adapts to Redis's round-trip time and the processors' 429s (see README, \"Pacing\")",
        [](Config& c, int64_t v) { c.max_send_rate = v; }, nullptr},
-      {"BATCH_WINDOW", "20ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
+      {"BATCH_WINDOW", "50ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
        [](Config& c, int64_t v) { c.batch_window_ms = v; }, nullptr},
       {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",
        [](Config& c, int64_t v) { c.processor_timeout_ms = v; }, nullptr},

@@ -46,28 +46,42 @@ return 1)lua";
 
 // KEYS: queue, processing. ARGV: max, pin (1|2), now ms. Items are
 // "v1|id|cents|accepted|pin|requestedAt|doubt|attempts". Returns {item, prior_doubt, ...}.
+// One RPOP with a count and one HSET for the whole batch (it was one RPOP and one HSET per
+// payment, plus an RPOP that found the queue empty: 1.2 RPOPs per payment in final-2025).
 // The processing hash is keyed by correlationId (processing_field()), so settling one
 // payment costs O(1) whatever the number in flight (a list needed an LREM scan).
 constexpr const char* kTakeLua = R"lua(
-local out = {}
-for i = 1, tonumber(ARGV[1]) do
-  local item = redis.call('RPOP', KEYS[1])
-  if not item then break end
-  local f = {}
-  for part in string.gmatch(item, '[^|]+') do f[#f + 1] = part end
-  local prior = f[7] or '0'
-  if #f == 8 then
-    if f[5] == '0' then
-      f[5] = ARGV[2]
-      f[6] = ARGV[3]
+if tonumber(ARGV[1]) < 1 then return {} end
+local items = redis.call('RPOP', KEYS[1], ARGV[1])
+if not items then return {} end
+local out, fields = {}, {}
+for _, item in ipairs(items) do
+  local prior
+  -- The usual item (8 non-empty fields) in one match; anything else field by field.
+  local head, pin, at, doubt, attempts = string.match(item, '^(v1|[^|]+|[^|]+|[^|]+|)([^|]+)|([^|]+)|([^|]+)|([^|]+)$')
+  if head then
+    prior = doubt
+    if pin == '0' then pin, at = ARGV[2], ARGV[3] end
+    item = head .. pin .. '|' .. at .. '|1|' .. attempts
+  else
+    local f = {}
+    for part in string.gmatch(item, '[^|]+') do f[#f + 1] = part end
+    prior = f[7] or '0'
+    if #f == 8 then
+      if f[5] == '0' then
+        f[5] = ARGV[2]
+        f[6] = ARGV[3]
+      end
+      f[7] = '1'
+      item = table.concat(f, '|')
     end
-    f[7] = '1'
-    item = table.concat(f, '|')
   end
-  redis.call('HSET', KEYS[2], string.match(item, '^v1|([^|]+)|') or item, item)
+  fields[#fields + 1] = string.match(item, '^v1|([^|]+)|') or item
+  fields[#fields + 1] = item
   out[#out + 1] = item
   out[#out + 1] = prior
 end
+redis.call('HSET', KEYS[2], unpack(fields))
 return out)lua";
 
 // KEYS: processing, dead. ARGV: field, item. Idempotent like the requeue.

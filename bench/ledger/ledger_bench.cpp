@@ -135,10 +135,12 @@ struct Preload {
   // Trims past the ledger horizon while preloading, as the APIs' upkeep does (bigger steps).
   asio::awaitable<int64_t> trim_once() {
     const std::string cutoff = std::to_string(floor_div(now_ms() - ledger_h, 1000) * 1000);
-    std::vector<std::string_view> argv{"EVALSHA", trim_sha, "3", "payments:ledger:default", "payments:ledger:fallback",
-                                       "payments:books", cutoff, "50000"};
+    // The API's upkeep script, trimming only (no id buckets: their keys and expiry left as is).
+    std::vector<std::string_view> argv{"EVALSHA", trim_sha, "5", "payments:ledger:default", "payments:ledger:fallback",
+                                       "payments:books", "payments:ids", "payments:ids", cutoff, "50000", ""};
     auto r = co_await redis.command_argv(argv);
-    co_return r.type == rinha::RedisReply::Type::integer ? r.integer : -1;
+    const bool ok = r.type == rinha::RedisReply::Type::array && !r.elements.empty();
+    co_return ok ? r.elements[0].integer : -1;
   }
   asio::awaitable<void> trimmer() {
     asio::steady_timer t(co_await asio::this_coro::executor);
@@ -166,7 +168,7 @@ int run_preload() {
   int rc = 0;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     auto a = co_await redis.command("SCRIPT", "LOAD", rinha::books::kRecordLua);
-    auto b = co_await redis.command("SCRIPT", "LOAD", rinha::books::kTrimLua);
+    auto b = co_await redis.command("SCRIPT", "LOAD", rinha::books::kUpkeepLua);
     if (a.type != rinha::RedisReply::Type::string || b.type != rinha::RedisReply::Type::string) {
       std::fprintf(stderr, "preload: cannot load the scripts: %s %s\n", a.str.c_str(), b.str.c_str());
       rc = 1;
