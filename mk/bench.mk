@@ -15,3 +15,9 @@ bench: deps
 .PHONY: hop-cost
 hop-cost: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/hop-cost.sh $(SCENARIO)
+
+# What one Redis call costs Redis on this machine (idle, no quotas): a bare round trip, the
+# intake's script, and the script pipelined; AOF on and off (scripts/bench-redis-floor.sh).
+.PHONY: bench-redis-floor
+bench-redis-floor: deps
+	@scripts/bench-redis-floor.sh
