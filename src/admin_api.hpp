@@ -8,19 +8,19 @@
 #include "api.hpp"
 #include "config.hpp"
 #include "metrics.hpp"
-#include "store.hpp"
+#include "payment_queue.hpp"
 
 namespace rinha {
 
 class AdminApi final : public RequestHandler {
  public:
-  AdminApi(const Config& cfg, Store& store, Metrics& metrics) : cfg_(cfg), store_(store), metrics_(metrics) {}
+  AdminApi(const Config& cfg, PaymentQueue& queue, Metrics& metrics) : cfg_(cfg), queue_(queue), metrics_(metrics) {}
 
   asio::awaitable<ApiResponse> handle(const ApiRequest& req) override;
 
  private:
   const Config& cfg_;
-  Store& store_;
+  PaymentQueue& queue_;  // the backlog
   Metrics& metrics_;
 };
 

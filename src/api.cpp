@@ -58,7 +58,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   p.id = pr.id;
   p.amount_cents = pr.amount_cents;
   p.accepted_at_ms = clock_.now_ms();
-  switch (co_await store_.enqueue(p)) {
+  switch (co_await queue_.enqueue(p)) {
     case EnqueueStatus::accepted:
       ++metrics_.payments_accepted;
       on_accepted_();
@@ -79,7 +79,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
 asio::awaitable<ApiResponse> Api::get_summary(const ApiRequest& req) {
   auto range = parse_summary_query(req.target);
   if (auto* err = std::get_if<QueryError>(&range)) co_return error_response(400, err->message);
-  auto summary = co_await store_.summary(std::get<TimeRange>(range));
+  auto summary = co_await ledger_.summary(std::get<TimeRange>(range));
   if (!summary) co_return error_response(503, "storage unavailable, retry");
   ++metrics_.summaries_served;
   co_return ApiResponse{200, summary_json(*summary)};
@@ -88,7 +88,7 @@ asio::awaitable<ApiResponse> Api::get_summary(const ApiRequest& req) {
 asio::awaitable<ApiResponse> Api::purge(const ApiRequest& req) {
   if (cfg_.purge_token.empty()) co_return error_response(403, "purging is disabled: set PURGE_TOKEN to enable it");
   if (!tokens_equal(req.token, cfg_.purge_token)) co_return error_response(401, "X-Rinha-Token missing or wrong");
-  const bool purged = co_await store_.purge();  // (not inside the if: GCC 12 miscompiles that)
+  const bool purged = co_await ledger_.purge();  // (not inside the if: GCC 12 miscompiles that)
   if (!purged) co_return error_response(503, "storage unavailable, retry");
   co_return ApiResponse{200, "{\"status\":\"purged\"}"};
 }

@@ -16,7 +16,8 @@
 #include "clock.hpp"
 #include "config.hpp"
 #include "metrics.hpp"
-#include "store.hpp"
+#include "ledger.hpp"
+#include "payment_queue.hpp"
 
 namespace rinha {
 
@@ -43,9 +44,9 @@ class RequestHandler {
 class Api final : public RequestHandler {
  public:
   // `on_accepted` runs after each payment is durably queued (it wakes this instance's workers).
-  Api(const Config& cfg, Store& store, const Clock& clock, Metrics& metrics,
+  Api(const Config& cfg, PaymentQueue& queue, Ledger& ledger, const Clock& clock, Metrics& metrics,
       std::function<void()> on_accepted = [] {})
-      : cfg_(cfg), store_(store), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)) {}
+      : cfg_(cfg), queue_(queue), ledger_(ledger), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)) {}
 
   asio::awaitable<ApiResponse> handle(const ApiRequest& req) override;
 
@@ -55,7 +56,8 @@ class Api final : public RequestHandler {
   asio::awaitable<ApiResponse> purge(const ApiRequest& req);
 
   const Config& cfg_;
-  Store& store_;
+  PaymentQueue& queue_;  // POST /payments
+  Ledger& ledger_;       // the summary and the purge
   const Clock& clock_;
   Metrics& metrics_;
   std::function<void()> on_accepted_;

@@ -41,13 +41,13 @@ int run_app(const Config& cfg) {
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);
 
   Breaker breaker;
-  const RouterParts parts{ex, cfg, store, default_client, fallback_client, breaker, clock, metrics};
-  HealthMonitor monitor(parts);
+  const RouterParts parts{ex, cfg, default_client, fallback_client, breaker, clock, metrics};
+  HealthMonitor monitor(parts, store);
   breaker.set_failure_sink([&monitor](const FailureSignal& s) { monitor.on_failure(s); });
   breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
-  WorkerPool workers(parts);
+  WorkerPool workers(parts, store, store);
   Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
-  Api api(cfg, store, clock, metrics, [&workers] { workers.notify_work(); });
+  Api api(cfg, store, store, clock, metrics, [&workers] { workers.notify_work(); });
   HttpServer server(ex, api, &metrics.http_latency, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
   // /metrics and /health: a listener of their own, which the load balancer does not reach;
   // its requests are not counted in the API's latency histogram.

@@ -21,8 +21,9 @@ constexpr int64_t kRepublishMs = 1000;     // re-assert the decision: followers 
 constexpr int64_t kReserveRetryMs = 250;   // a health call reserved elsewhere: ask again after this
 }
 
-HealthMonitor::HealthMonitor(const RouterParts& parts)
+HealthMonitor::HealthMonitor(const RouterParts& parts, RoutingState& routing)
     : parts_(parts),
+      routing_(routing),
       holder_(instance_token(parts.cfg.app_name)),
       timer_(parts.ex),
       policy_{parts.cfg.latency_diff_ms, parts.cfg.default_outage_wait_ms} {}
@@ -55,7 +56,7 @@ void HealthMonitor::on_failure(const FailureSignal& signal) {
   int64_t& last = last_remote_signal_ms_[static_cast<int>(signal.processor)];
   if (!forward_signal(now, last, parts_.cfg.breaker_poll_ms)) return;
   last = now;
-  asio::co_spawn(parts_.ex, [this, signal]() -> asio::awaitable<void> { co_await parts_.store.push_signal(signal); }, asio::detached);
+  asio::co_spawn(parts_.ex, [this, signal]() -> asio::awaitable<void> { co_await routing_.push_signal(signal); }, asio::detached);
 }
 
 void HealthMonitor::on_success(const FailureSignal& signal) {
@@ -90,7 +91,7 @@ asio::awaitable<void> HealthMonitor::keep_lease() {
   const int64_t now = parts_.clock.now_ms();
   if (now - last_lease_try_ms_ < kLeaseRenewMs) co_return;
   last_lease_try_ms_ = now;
-  const auto state = co_await parts_.store.hold_health_lease(holder_, kLeaseTtlMs);
+  const auto state = co_await routing_.hold_health_lease(holder_, kLeaseTtlMs);
   const bool was_owner = owner_;
   if (!state) {
     // Unconfirmed: once the lease may have expired, someone else may own it.
@@ -113,7 +114,7 @@ asio::awaitable<void> HealthMonitor::keep_lease() {
 }
 
 asio::awaitable<void> HealthMonitor::adopt_published() {
-  const auto record = co_await parts_.store.load_routing();
+  const auto record = co_await routing_.load_routing();
   if (!record || record->decided_at_ms == 0) co_return;
   views_[static_cast<int>(Processor::default_)] = merge_views(view(Processor::default_), record->default_view);
   views_[static_cast<int>(Processor::fallback)] = merge_views(view(Processor::fallback), record->fallback_view);
@@ -132,7 +133,7 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
   checking_[i] = true;
   // The whole system's limit: a previous owner may have called less than an interval ago.
   // The reservation covers the interval and the call's own deadline (this one may die in it).
-  const bool reserved = co_await parts_.store.reserve_health_call(p, parts_.cfg.health_interval_ms + parts_.cfg.health_timeout_ms, true);
+  const bool reserved = co_await routing_.reserve_health_call(p, parts_.cfg.health_interval_ms + parts_.cfg.health_timeout_ms, true);
   if (!reserved) {
     checking_[i] = false;
     last_call_ms_[i] = parts_.clock.now_ms() - parts_.cfg.health_interval_ms + kReserveRetryMs;
@@ -152,7 +153,7 @@ asio::awaitable<void> HealthMonitor::check(Processor p) {
   const bool unanswered = result.kind == HealthResult::Kind::error;
   last_call_ms_[i] = unanswered ? answered + parts_.cfg.health_interval_ms : answered;
   // The same for whoever calls next, this instance or a new owner.
-  co_await parts_.store.reserve_health_call(p, unanswered ? 2 * parts_.cfg.health_interval_ms : parts_.cfg.health_interval_ms, false);
+  co_await routing_.reserve_health_call(p, unanswered ? 2 * parts_.cfg.health_interval_ms : parts_.cfg.health_interval_ms, false);
   switch (result.kind) {
     case HealthResult::Kind::ok:
       if (!v.health_known || v.health_failing != result.failing || v.min_response_ms != result.min_response_ms) {
@@ -193,13 +194,13 @@ asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
   }
   if (force || now - last_publish_ms_ >= kRepublishMs) {
     RoutingRecord record{c, now, default_down_since_ms_, view(Processor::default_), view(Processor::fallback)};
-    const bool saved = co_await parts_.store.save_routing(record);
+    const bool saved = co_await routing_.save_routing(record);
     if (saved) last_publish_ms_ = now;
   }
 }
 
 asio::awaitable<void> HealthMonitor::follow() {
-  const auto record = co_await parts_.store.load_routing();
+  const auto record = co_await routing_.load_routing();
   const int64_t now = parts_.clock.now_ms();
   if (record && record->fresh(now)) {
     if (stale_) LOG_INFO("routing_fresh_again", "colour={}", colour_name(record->colour));
@@ -230,7 +231,7 @@ asio::awaitable<void> HealthMonitor::tick() {
     co_return;
   }
   const int64_t now = parts_.clock.now_ms();
-  for (const FailureSignal& sig : co_await parts_.store.take_signals()) {
+  for (const FailureSignal& sig : co_await routing_.take_signals()) {
     apply_failure(sig);
     signalled = true;
   }

@@ -24,7 +24,7 @@
 #include "metrics.hpp"
 #include "processor_client.hpp"
 #include "router_parts.hpp"
-#include "store.hpp"
+#include "routing_state.hpp"
 
 namespace rinha {
 
@@ -34,7 +34,7 @@ constexpr int64_t kLeaseRenewMs = 250;
 
 class HealthMonitor {
  public:
-  explicit HealthMonitor(const RouterParts& parts);
+  HealthMonitor(const RouterParts& parts, RoutingState& routing);
 
   bool owner() const { return owner_; }
   void start();
@@ -66,6 +66,7 @@ class HealthMonitor {
   Colour decide();
 
   RouterParts parts_;
+  RoutingState& routing_;
   const std::string holder_;  // this process's name on the lease
   bool owner_ = false;
   bool stopped_ = false;

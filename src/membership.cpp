@@ -10,7 +10,7 @@
 
 namespace rinha {
 
-Membership::Membership(asio::any_io_executor ex, Store& store, const Clock& clock, Metrics& metrics,
+Membership::Membership(asio::any_io_executor ex, MembershipStore& store, const Clock& clock, Metrics& metrics,
                        std::function<void()> on_claimed)
     : store_(store), clock_(clock), metrics_(metrics), on_claimed_(std::move(on_claimed)), timer_(ex) {}
 

@@ -17,7 +17,7 @@
 
 #include "clock.hpp"
 #include "metrics.hpp"
-#include "store.hpp"
+#include "membership_store.hpp"
 
 namespace rinha {
 
@@ -28,7 +28,7 @@ constexpr int64_t kClaimMs = 1000;
 class Membership {
  public:
   // `on_claimed`: payments were moved to this instance's queue (wake the feeder).
-  Membership(asio::any_io_executor ex, Store& store, const Clock& clock, Metrics& metrics,
+  Membership(asio::any_io_executor ex, MembershipStore& store, const Clock& clock, Metrics& metrics,
              std::function<void()> on_claimed);
   void start();
   void stop();
@@ -38,7 +38,7 @@ class Membership {
  private:
   asio::awaitable<void> loop();
 
-  Store& store_;
+  MembershipStore& store_;
   const Clock& clock_;
   Metrics& metrics_;
   std::function<void()> on_claimed_;

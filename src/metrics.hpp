@@ -7,7 +7,7 @@
 
 #include "colour.hpp"
 #include "processor_client.hpp"
-#include "store.hpp"
+#include "payment_queue.hpp"  // Backlog
 
 namespace rinha {
 
@@ -35,7 +35,7 @@ struct Metrics {
   int64_t payments_unavailable = 0;
   int64_t summaries_served = 0;
   int64_t payments_refused_full = 0;  // 503: Redis's memory past INTAKE_MEMORY_LIMIT
-  // Books (Store::upkeep)
+  // Books (Ledger::upkeep)
   int64_t redis_used_memory = 0;
   int64_t redis_max_memory = 0;
   int64_t ledger_trimmed = 0;

@@ -1,4 +1,5 @@
-// Store on Redis. Keys (all under "payments:"):
+// The store interfaces (payment_queue.hpp, ledger.hpp, routing_state.hpp, membership_store.hpp)
+// on Redis. Keys (all under "payments:"):
 //   queue:<n>       list, new payments LPUSHed, the head (next to process) is the RIGHT end
 //   processing:<n>  hash correlationId -> item, the payments of instance n between take and
 //                   record/requeue (O(1) to settle, whatever the number in flight)
@@ -27,7 +28,10 @@
 
 #include "coalescer.hpp"
 #include "redis_connection.hpp"
-#include "store.hpp"
+#include "ledger.hpp"
+#include "membership_store.hpp"
+#include "payment_queue.hpp"
+#include "routing_state.hpp"
 
 namespace rinha {
 
@@ -38,7 +42,9 @@ struct BooksOptions {
   int64_t intake_memory_percent = 0;  // refuse intake past this % of maxmemory (0: never)
 };
 
-class RedisStore final : public Store {
+// One Redis holds them all, so RedisStore implements every store interface; each consumer
+// sees only the one it uses.
+class RedisStore final : public PaymentQueue, public Ledger, public RoutingState, public MembershipStore {
  public:
   // `settle_window`: how long records are collected into one batch (0: one event-loop turn).
   RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
@@ -46,27 +52,30 @@ class RedisStore final : public Store {
   void start();
   void stop();
 
-  // Store
+  // PaymentQueue
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
-  asio::awaitable<std::optional<Summary>> summary(TimeRange range) override;
-  asio::awaitable<bool> purge() override;
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override;
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
-  asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override;
   asio::awaitable<bool> dead_letter(std::string_view item) override;
   asio::awaitable<bool> hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) override;
   asio::awaitable<std::optional<HeldRelease>> release_held(int64_t now_ms, size_t max) override;
   asio::awaitable<std::optional<int64_t>> recover_in_flight() override;
   asio::awaitable<std::optional<Backlog>> backlog() override;
+  // Ledger
+  asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override;
+  asio::awaitable<std::optional<Summary>> summary(TimeRange range) override;
+  asio::awaitable<bool> purge() override;
+  asio::awaitable<std::optional<BooksState>> upkeep(int64_t now_ms) override;
+  // MembershipStore
   asio::awaitable<std::optional<bool>> heartbeat(int64_t ttl_ms) override;
   asio::awaitable<std::optional<int64_t>> claim_dead_instances() override;
+  // RoutingState
   asio::awaitable<std::optional<RoutingRecord>> load_routing() override;
   asio::awaitable<bool> save_routing(const RoutingRecord& r) override;
   asio::awaitable<std::optional<LeaseState>> hold_health_lease(std::string_view holder, int64_t ttl_ms) override;
   asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) override;
   asio::awaitable<bool> push_signal(const FailureSignal& signal) override;
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
-  asio::awaitable<std::optional<BooksState>> upkeep(int64_t now_ms) override;
 
  private:
   struct Script {

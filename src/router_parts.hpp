@@ -1,6 +1,7 @@
-// What the health monitor and the worker pool work with, built once by the composition root
-// (app.cpp) and by the tests: the executor, the configuration, the store, both processor
-// clients, the breaker, the clock and the metrics.
+// What the health monitor and the worker pool both work with, built once by the composition
+// root (app.cpp) and by the tests: the executor, the configuration, both processor clients,
+// the breaker, the clock and the metrics. The stores are not shared: each takes the store
+// interfaces it uses (HealthMonitor the RoutingState, WorkerPool the PaymentQueue and Ledger).
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 
@@ -9,14 +10,12 @@
 #include "config.hpp"
 #include "metrics.hpp"
 #include "processor_client.hpp"
-#include "store.hpp"
 
 namespace rinha {
 
 struct RouterParts {
   asio::any_io_executor ex;
   const Config& cfg;
-  Store& store;
   ProcessorClient& def;
   ProcessorClient& fb;
   Breaker& breaker;

@@ -31,8 +31,8 @@ int64_t WorkerPool::WarnThrottle::due(int64_t now_ms) {
   return n;
 }
 
-WorkerPool::WorkerPool(const RouterParts& parts)
-    : parts_(parts), slot_freed_(parts.ex), work_available_(parts.ex) {}
+WorkerPool::WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger)
+    : parts_(parts), queue_(queue), ledger_(ledger), slot_freed_(parts.ex), work_available_(parts.ex) {}
 
 void WorkerPool::start() {
   pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(parts_.cfg.max_send_rate)});
@@ -68,7 +68,7 @@ asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
 asio::awaitable<void> WorkerPool::feed() {
   // Payments this instance had in flight when it last stopped go back to the head first.
   for (;;) {
-    auto recovered = co_await parts_.store.recover_in_flight();
+    auto recovered = co_await queue_.recover_in_flight();
     if (recovered) {
       parts_.metrics.recovered += *recovered;
       if (*recovered > 0) LOG_INFO("recovered_in_flight", "payments={}", *recovered);
@@ -156,7 +156,7 @@ asio::awaitable<void> WorkerPool::probe_if_due(Colour colour) {
 // Every take goes through here: a failed one may have moved payments anyway (below).
 asio::awaitable<TakeResult> WorkerPool::take(size_t max, Processor pin_to) {
   const int64_t started_us = parts_.clock.steady_us();
-  auto taken = co_await parts_.store.take(max, pin_to, parts_.clock.now_ms());
+  auto taken = co_await queue_.take(max, pin_to, parts_.clock.now_ms());
   if (taken.kind == TakeResult::Kind::error) orphans_possible_ = true;
   else pacer_.observe_rtt(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us);
   co_return taken;
@@ -174,7 +174,7 @@ asio::awaitable<void> WorkerPool::recover_orphans() {
     co_await slot_freed_.async_wait(as_tuple(use_awaitable));
   }
   if (stopping_) co_return;
-  auto recovered = co_await parts_.store.recover_in_flight();
+  auto recovered = co_await queue_.recover_in_flight();
   if (!recovered) {
     co_await sleep_ms(200);
     co_return;
@@ -187,7 +187,7 @@ asio::awaitable<void> WorkerPool::recover_orphans() {
 asio::awaitable<void> WorkerPool::release_held() {
   const int64_t now = parts_.clock.now_ms();
   next_release_ms_ = now + kReleasePeriodMs;
-  auto r = co_await parts_.store.release_held(now, kMaxRelease);
+  auto r = co_await queue_.release_held(now, kMaxRelease);
   if (!r) co_return;  // Redis unreachable: the held set keeps them; next period
   parts_.metrics.released += r->released;
   held_possible_ = r->remaining > 0;
@@ -198,7 +198,7 @@ asio::awaitable<void> WorkerPool::release_held() {
 asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p, int64_t due_ms) {
   const std::string again = encode_payment(p);
   held_possible_ = true;
-  co_await persist([&] { return parts_.store.hold(item, again, due_ms); }, "hold");
+  co_await persist([&] { return queue_.hold(item, again, due_ms); }, "hold");
 }
 
 void WorkerPool::notify_work() {
@@ -244,7 +244,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   if (!decoded || decoded->pin == Processor::none) {
     LOG_ERROR("undecodable_item", "item=\"{}\"", item);
     ++parts_.metrics.dead_lettered;
-    co_await persist([&] { return parts_.store.dead_letter(item); }, "dead_letter");
+    co_await persist([&] { return queue_.dead_letter(item); }, "dead_letter");
     co_return;
   }
   // take() pinned it (processor, requestedAt, in doubt) in Redis before handing it over:
@@ -289,7 +289,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
       parts_.breaker.signal_success(target, sent_at_ms);
       LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
                 outcome.status, outcome.latency_ms);
-      co_await persist([&] { return parts_.store.record(item, p, target); }, "record");
+      co_await persist([&] { return ledger_.record(item, p, target); }, "record");
       co_return;
     case SendOutcome::Kind::invalid: {
       // A 4XX other than 422/429 is no reason to drop an accepted payment: it is most often
@@ -324,7 +324,7 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   if (!probe) co_await sleep_ms(backoff_ms(p.attempts - 1));
   ++parts_.metrics.requeued;
   const std::string again = encode_payment(p);
-  co_await persist([&] { return parts_.store.requeue_front(item, again); }, "requeue");
+  co_await persist([&] { return queue_.requeue_front(item, again); }, "requeue");
   notify_work();
 }
 
@@ -368,7 +368,7 @@ asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, Payment p, 
                  processor_name(pinned), n, key);
       }
       p.requested_at_ms = found.requested_at_ms;
-      co_await persist([&] { return parts_.store.record(item, p, pinned); }, "record");
+      co_await persist([&] { return ledger_.record(item, p, pinned); }, "record");
       co_return;
     }
     case LookupResult::Kind::not_found: {
@@ -386,7 +386,7 @@ asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, Payment p, 
       unpin(p);
       ++parts_.metrics.requeued;
       const std::string again = encode_payment(p);
-      co_await persist([&] { return parts_.store.requeue_front(item, again); }, "requeue");
+      co_await persist([&] { return queue_.requeue_front(item, again); }, "requeue");
       notify_work();
       co_return;
     }

@@ -44,13 +44,14 @@
 #include "pacer.hpp"
 #include "processor_client.hpp"
 #include "router_parts.hpp"
-#include "store.hpp"
+#include "ledger.hpp"
+#include "payment_queue.hpp"
 
 namespace rinha {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(const RouterParts& parts);
+  WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger);
 
   void start();  // recovers the processing list, then feeds
   // Stops popping and waits (at most `grace`) for payments in flight to settle.
@@ -97,6 +98,8 @@ class WorkerPool {
   asio::awaitable<bool> persist(F&& op, const char* what);
 
   RouterParts parts_;
+  PaymentQueue& queue_;
+  Ledger& ledger_;  // record()
   Pacer pacer_;
   asio::steady_timer slot_freed_;
   asio::steady_timer work_available_;

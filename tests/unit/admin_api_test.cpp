@@ -4,13 +4,13 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "fake_store.hpp"
+#include "fake_payment_queue.hpp"
 #include "run_coro.hpp"
 
 namespace rinha {
 namespace {
 
-using testing::FakeStore;
+using testing::FakePaymentQueue;
 using testing::run_coro;
 
 class AdminApiTest : public ::testing::Test {
@@ -21,7 +21,7 @@ class AdminApiTest : public ::testing::Test {
   }
   boost::asio::io_context io_;
   Config cfg_;
-  FakeStore store_;
+  FakePaymentQueue store_;
   Metrics metrics_;
 };
 

@@ -21,7 +21,7 @@ class ApiTest : public ::testing::Test {
  protected:
   ApiResponse call(std::string_view method, std::string_view target, std::string_view body = {},
                    std::string_view token = {}) {
-    Api api(cfg_, store_, clock_, metrics_);
+    Api api(cfg_, store_, store_, clock_, metrics_);
     return run_coro(io_, api.handle(ApiRequest{method, target, body, token}));
   }
   boost::asio::io_context io_;

@@ -6,7 +6,7 @@
 
 #include "fake_clock.hpp"
 #include "fake_processor_client.hpp"
-#include "fake_store.hpp"
+#include "fake_routing_state.hpp"
 #include "run_coro.hpp"
 
 namespace rinha {
@@ -14,7 +14,7 @@ namespace {
 
 using testing::FakeClock;
 using testing::FakeProcessorClient;
-using testing::FakeStore;
+using testing::FakeRoutingState;
 using testing::run_coro;
 
 HealthResult ok(int64_t min_rt = 0) { return {HealthResult::Kind::ok, false, min_rt, 1}; }
@@ -25,7 +25,7 @@ class HealthMonitorTest : public ::testing::Test {
   void make(int app_name) {
     cfg_.app_name = app_name;
     store_.clock = &clock_;
-    monitor_ = std::make_unique<HealthMonitor>(RouterParts{io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_});
+    monitor_ = std::make_unique<HealthMonitor>(RouterParts{io_.get_executor(), cfg_, def_, fb_, breaker_, clock_, metrics_}, store_);
   }
   void tick() { run_coro(io_, monitor_->tick()); }
 
@@ -39,7 +39,7 @@ class HealthMonitorTest : public ::testing::Test {
 
   boost::asio::io_context io_;
   Config cfg_ = seed_policy();
-  FakeStore store_;
+  FakeRoutingState store_;
   FakeProcessorClient def_, fb_;
   Breaker breaker_{[this](const FailureSignal& sig) { monitor_->on_failure(sig); }};
   FakeClock clock_;
@@ -206,11 +206,11 @@ TEST_F(HealthMonitorTest, FollowerOnlyReadsTheColourAndNeverCallsHealth) {
 
 // A second instance beside the fixture's, sharing its store, processors and clock.
 struct Peer {
-  Peer(boost::asio::io_context& io, const Config& base, int app_name, FakeStore& store, FakeProcessorClient& def,
+  Peer(boost::asio::io_context& io, const Config& base, int app_name, FakeRoutingState& store, FakeProcessorClient& def,
        FakeProcessorClient& fb, const FakeClock& clock)
       : cfg(base) {
     cfg.app_name = app_name;
-    monitor = std::make_unique<HealthMonitor>(RouterParts{io.get_executor(), cfg, store, def, fb, breaker, clock, metrics});
+    monitor = std::make_unique<HealthMonitor>(RouterParts{io.get_executor(), cfg, def, fb, breaker, clock, metrics}, store);
     breaker.set_failure_sink([this](const FailureSignal& s) { monitor->on_failure(s); });
   }
   Config cfg;

@@ -6,14 +6,14 @@
 #include <fmt/format.h>
 
 #include "fake_clock.hpp"
-#include "fake_store.hpp"
+#include "fake_membership_store.hpp"
 #include "run_coro.hpp"
 
 namespace rinha {
 namespace {
 
 using testing::FakeClock;
-using testing::FakeStore;
+using testing::FakeMembershipStore;
 using testing::run_coro;
 
 Payment payment(int n, int64_t accepted_ms) {
@@ -29,7 +29,7 @@ class MembershipTest : public ::testing::Test {
   void tick() { run_coro(io_, membership_.tick()); }
 
   boost::asio::io_context io_;
-  FakeStore store_;
+  FakeMembershipStore store_;
   FakeClock clock_;
   Metrics metrics_;
   int woken_ = 0;

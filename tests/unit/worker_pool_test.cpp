@@ -25,7 +25,7 @@ class WorkerPoolTest : public ::testing::Test {
     cfg_.backoff_base_ms = 1;
     cfg_.backoff_max_ms = 2;
     cfg_.batch_window_ms = 0;  // takes as soon as woken; the window has a test of its own
-    pool_ = std::make_unique<WorkerPool>(RouterParts{io_.get_executor(), cfg_, store_, def_, fb_, breaker_, clock_, metrics_});
+    pool_ = std::make_unique<WorkerPool>(RouterParts{io_.get_executor(), cfg_, def_, fb_, breaker_, clock_, metrics_}, store_, store_);
   }
 
   // Accepts a payment and takes it, as the feeder would with the breaker's colour.
