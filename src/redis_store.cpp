@@ -66,13 +66,13 @@ for _, item in ipairs(items) do
   else
     local f = {}
     for part in string.gmatch(item, '[^|]+') do f[#f + 1] = part end
-    prior = f[7] or '0'
-    if #f == 8 then
-      if f[5] == '0' then
-        f[5] = ARGV[2]
-        f[6] = ARGV[3]
+    prior = f[ITEM_DOUBT] or '0'
+    if #f == ITEM_FIELDS then
+      if f[ITEM_PIN] == '0' then
+        f[ITEM_PIN] = ARGV[2]
+        f[ITEM_REQUESTED_AT] = ARGV[3]
       end
-      f[7] = '1'
+      f[ITEM_DOUBT] = '1'
       item = table.concat(f, '|')
     end
   end
@@ -83,6 +83,14 @@ for _, item in ipairs(items) do
 end
 redis.call('HSET', KEYS[2], unpack(fields))
 return out)lua";
+// The item's field positions (ITEM_*) are payment.hpp's ItemField, as Lua locals before the
+// script. The patterns that read an item without splitting it (the usual item's one match
+// here, the id here and in processing_field(), the accepted time in move_processing below)
+// assume the same layout.
+const std::string kTakeScript = queue_item_lua_locals() + kTakeLua;
+static_assert(kItemVersion == "v1" && item_position(ItemField::id) == 1 && item_position(ItemField::accepted_ms) == 3 &&
+              item_position(ItemField::pin) == 4 && item_position(ItemField::requested_ms) == 5 &&
+              item_position(ItemField::doubt) == 6 && item_position(ItemField::attempts) == 7 && kItemFieldCount == 8);
 
 // KEYS: processing, dead. ARGV: field, item. Idempotent like the requeue.
 constexpr const char* kDeadLua = R"lua(
@@ -218,7 +226,7 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
       enqueue_script_{books::kEnqueueLua, {}},
-      take_script_{kTakeLua, {}},
+      take_script_{kTakeScript.c_str(), {}},
       record_script_{books::kRecordLua, {}},
       requeue_script_{kRequeueLua, {}},
       dead_script_{kDeadLua, {}},

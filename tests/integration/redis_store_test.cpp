@@ -137,8 +137,16 @@ TEST_F(RedisStoreTest, AHeldPaymentIsReleasedToTheTailWhenDue) {
 TEST_F(RedisStoreTest, DeadLettersAreListedAndReplayedByTheScript) {
   const std::string script = std::string(RINHA_SOURCE_DIR) + "/scripts/dead-letters.sh";
   const std::string env = "REDIS_PASSWORD=" + std::string(kPassword) + " REDIS_SOCKET=" + redis_.socket() + " ";
-  const std::string oldest = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1|1990|1|1|1000|1|3";  // pinned, in doubt
-  const std::string newer = "v1|4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2|500|2|0|0|0|1";
+  Payment pinned = payment(kA);  // pinned, in doubt
+  pinned.pin = Processor::default_;
+  pinned.requested_at_ms = 1000;
+  pinned.in_doubt = true;
+  pinned.attempts = 3;
+  Payment unpinned = payment(kB, 500);
+  unpinned.accepted_at_ms = 2;
+  unpinned.attempts = 1;
+  const std::string oldest = encode_payment(pinned);
+  const std::string newer = encode_payment(unpinned);
   redis_cli("lpush payments:dead '" + oldest + "'");
   redis_cli("lpush payments:dead '" + newer + "'");
   run_coro(io_, store_->enqueue(payment(kC)));
