@@ -1,4 +1,5 @@
-// Worker pool: the exactly-once state machine described in the header.
+// Worker pool: feeding, pacing and probing (see the header); it executes the life of each
+// taken payment, which next_life_action() decides (payment_lifecycle.hpp).
 #include "worker_pool.hpp"
 
 #include <algorithm>
@@ -48,11 +49,6 @@ asio::awaitable<void> WorkerPool::sleep_ms(int64_t ms) {
   if (!ec) pacer_.observe_lag(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us - ms * 1000);
 }
 
-int64_t WorkerPool::backoff_ms(uint32_t attempts) const {
-  const uint32_t shift = std::min<uint32_t>(attempts, 20);
-  return std::min<int64_t>(parts_.cfg.backoff_base_ms << shift, parts_.cfg.backoff_max_ms);
-}
-
 // `op` returns a fresh awaitable per try; whatever its arguments view must outlive persist().
 template <typename F>
 asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
@@ -61,7 +57,7 @@ asio::awaitable<bool> WorkerPool::persist(F&& op, const char* what) {
     if (done) co_return true;
     if (stopping_) co_return false;
     LOG_WARN("store_retry", "operation={} attempt={}", what, attempt);
-    co_await sleep_ms(backoff_ms(attempt));
+    co_await sleep_ms(lifecycle_backoff_ms(attempt, rules()));
   }
 }
 
@@ -230,98 +226,88 @@ asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
   if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
 }
 
-namespace {
-void unpin(Payment& p) {
-  p.pin = Processor::none;
-  p.in_doubt = false;
-  p.requested_at_ms = 0;
-}
-}  // namespace
-
+// The decisions are next_life_action()'s (payment_lifecycle.hpp); this executes them.
 asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
   std::string item = std::move(taken.item);
-  auto decoded = decode_payment(item);
-  if (!decoded || decoded->pin == Processor::none) {
-    LOG_ERROR("undecodable_item", "item=\"{}\"", item);
-    ++parts_.metrics.dead_lettered;
-    co_await persist([&] { return queue_.dead_letter(item); }, "dead_letter");
-    co_return;
+  PaymentState state;
+  state.payment = decode_payment(item);
+  state.prior_doubt = taken.prior_doubt;
+  state.probe = probe;
+  if (state.payment && state.prior_doubt) {
+    auto d = doubts_.find(std::string(id_view(state.payment->id)));
+    if (d != doubts_.end()) state.doubt = d->second;
+  }
+  const LifeAction first = next_life_action(state, LifeEvent::taken(), parts_.clock.now_ms(), rules());
+  switch (first.kind) {
+    case LifeAction::Kind::dead_letter:
+      LOG_ERROR("undecodable_item", "item=\"{}\"", item);
+      ++parts_.metrics.dead_lettered;
+      co_await persist([&] { return queue_.dead_letter(item); }, "dead_letter");
+      co_return;
+    case LifeAction::Kind::hold:  // lookup mode, its last send too recent
+      co_await hold(item, first.payment, first.due_ms);
+      co_return;
+    case LifeAction::Kind::lookup:
+      co_await settle_by_lookup(std::move(item), state);
+      co_return;
+    default:
+      break;
   }
   // take() pinned it (processor, requestedAt, in doubt) in Redis before handing it over:
   // from here on, only this processor may ever be asked again, unless it answers that it
   // stored nothing and no earlier send is in doubt.
-  Payment p = *decoded;
-  const bool prior_doubt = taken.prior_doubt;
-  if (prior_doubt) {
-    auto d = doubts_.find(std::string(id_view(p.id)));
-    if (d != doubts_.end() && parts_.clock.now_ms() - d->second.since_ms >= parts_.cfg.doubt_lookup_after_ms) {
-      const Doubt doubt = d->second;
-      co_await settle_by_lookup(std::move(item), p, doubt);
-      co_return;
-    }
-  }
-
+  const Payment& p = *state.payment;
   const Processor target = p.pin;
   const int t = static_cast<int>(target);
+  const bool prior_doubt = state.prior_doubt;
   if (prior_doubt) ++parts_.metrics.in_doubt;
   const int64_t sent_at_ms = parts_.clock.now_ms();
   const auto outcome = co_await parts_.client(target).send(p, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
   if (prior_doubt) --parts_.metrics.in_doubt;
-  ++p.attempts;
+  const int64_t returned_ms = parts_.clock.now_ms();  // the request was written by now, if at all
+  const LifeAction next = next_life_action(state, LifeEvent::sent(outcome.kind), returned_ms, rules());
 
   // The doubt bookkeeping (off the common path: only a payment in doubt has an entry).
-  // Still in doubt after this send -> it is the latest that might land; settled -> gone.
-  const bool settled = outcome.kind == SendOutcome::Kind::stored || outcome.kind == SendOutcome::Kind::duplicate;
-  if (!settled && (prior_doubt || outcome.kind == SendOutcome::Kind::in_doubt)) {
-    const int64_t returned_ms = parts_.clock.now_ms();  // the request was written by now, if at all
-    doubts_.try_emplace(std::string(id_view(p.id)), Doubt{sent_at_ms, returned_ms}).first->second.last_send_ms =
-        returned_ms;
-  } else if (prior_doubt) {
+  if (next.doubt == LifeAction::DoubtChange::track) {
+    auto [d, fresh] = doubts_.try_emplace(std::string(id_view(p.id)));
+    d->second = lifecycle_track_doubt(fresh ? std::nullopt : std::optional<Doubt>(d->second), sent_at_ms, returned_ms);
+  } else if (next.doubt == LifeAction::DoubtChange::forget) {
     doubts_.erase(std::string(id_view(p.id)));
   }
 
-  switch (outcome.kind) {
-    case SendOutcome::Kind::stored:
-    case SendOutcome::Kind::duplicate:
-      if (outcome.kind == SendOutcome::Kind::duplicate) ++parts_.metrics.duplicates_422[t];
+  switch (next.kind) {
+    case LifeAction::Kind::record:
+      if (next.reason == LifeReason::duplicate) ++parts_.metrics.duplicates_422[t];
       ++parts_.metrics.stored[t];
       known_stored_[t] = p.id;
       parts_.breaker.signal_success(target, sent_at_ms);
       LOG_DEBUG("payment_stored", "id={} processor={} status={} latency_ms={}", id_view(p.id), processor_name(target),
                 outcome.status, outcome.latency_ms);
-      co_await persist([&] { return ledger_.record(item, p, target); }, "record");
+      co_await persist([&] { return ledger_.record(item, next.payment, target); }, "record");
       co_return;
-    case SendOutcome::Kind::invalid: {
-      // A 4XX other than 422/429 is no reason to drop an accepted payment: it is most often
-      // the deployment (a wrong URL, an auth proxy), fixed by a person in minutes. Hold it.
+    case LifeAction::Kind::hold:
       ++parts_.metrics.held[t];
-      if (!prior_doubt) unpin(p);  // refused outright and never in doubt: no processor holds it
-      const int64_t now = parts_.clock.now_ms();
-      if (const int64_t n = hold_warn_.due(now)) {
+      if (const int64_t n = hold_warn_.due(returned_ms)) {
         LOG_WARN("payments_held", "processor={} status={} payments={} example_id={} in_doubt={} retry_in_ms={}",
                  processor_name(target), outcome.status, n, id_view(p.id), prior_doubt ? 1 : 0, parts_.cfg.hold_retry_ms);
       }
-      co_await hold(item, p, now + parts_.cfg.hold_retry_ms);
+      co_await hold(item, next.payment, next.due_ms);
       co_return;
-    }
-    case SendOutcome::Kind::rejected:
-    case SendOutcome::Kind::overloaded:
-    case SendOutcome::Kind::not_sent:
-      ++parts_.metrics.send_failures[t];
-      if (!prior_doubt) unpin(p);  // this call stored nothing and no earlier call is pending
-      if (outcome.kind == SendOutcome::Kind::overloaded) pacer_.observe_overload(parts_.clock.now_ms());
-      if (is_failure_evidence(outcome.kind)) parts_.breaker.signal_failure(target, sent_at_ms);
+    default:  // requeue
       break;
-    case SendOutcome::Kind::in_doubt:
-      ++parts_.metrics.send_failures[t];
-      ++parts_.metrics.timeouts[t];
-      LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
-      if (is_failure_evidence(outcome.kind)) parts_.breaker.signal_failure(target, sent_at_ms);
-      break;  // stays pinned, in doubt
   }
-  // A probe's pace is the probe interval; backing off would stretch it (to BACKOFF_MAX
-  // after a few failures) and delay noticing the recovery.
-  if (!probe) co_await sleep_ms(backoff_ms(p.attempts - 1));
+  ++parts_.metrics.send_failures[t];
+  if (next.reason == LifeReason::timed_out) {
+    ++parts_.metrics.timeouts[t];
+    LOG_DEBUG("payment_in_doubt", "id={} processor={}", id_view(p.id), processor_name(target));
+  }
+  if (next.overloaded) pacer_.observe_overload(returned_ms);
+  if (next.signal == LifeAction::Signal::failure) parts_.breaker.signal_failure(target, sent_at_ms);
+  if (next.backoff_ms) co_await sleep_ms(*next.backoff_ms);
+  co_await requeue(item, next.payment);
+}
+
+asio::awaitable<void> WorkerPool::requeue(const std::string& item, const Payment& p) {
   ++parts_.metrics.requeued;
   const std::string again = encode_payment(p);
   co_await persist([&] { return queue_.requeue_front(item, again); }, "requeue");
@@ -347,59 +333,50 @@ asio::awaitable<void> WorkerPool::process(TakenItem taken, bool probe) {
 //     with no such control (nothing stored there since start) it is not believed.
 //   no answer, or a "not found" not believed -> still pinned, never dropped: held for
 //     HOLD_RETRY, then asked again; reported by rinha_lookup_failed_total and a warning.
-asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, Payment p, Doubt doubt) {
+// (The quiet time is checked by next_life_action when the payment is taken.)
+asio::awaitable<void> WorkerPool::settle_by_lookup(std::string item, PaymentState state) {
+  const Payment& p = *state.payment;
   const std::string key(id_view(p.id));
-  const int64_t quiet_until = doubt.last_send_ms + parts_.cfg.doubt_lookup_after_ms;
-  if (parts_.clock.now_ms() < quiet_until) {  // a send is too recent: wait, without sending
-    co_await hold(item, p, quiet_until);
-    co_return;
-  }
   const Processor pinned = p.pin;
   const auto found = co_await parts_.client(pinned).lookup(p.id, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
   const int64_t now = parts_.clock.now_ms();
-  const char* reason = "no_answer";
-  switch (found.kind) {
-    case LookupResult::Kind::found: {
+  const auto control = known_stored_[static_cast<int>(pinned)];
+  state.have_control = control.has_value();
+  LifeAction next = next_life_action(state, LifeEvent::looked_up(found), now, rules());
+  if (next.kind == LifeAction::Kind::lookup_control) {
+    const auto known = co_await parts_.client(pinned).lookup(*control, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
+    next = next_life_action(state, LifeEvent::control_looked_up(known.kind), now, rules());
+  }
+  if (next.doubt == LifeAction::DoubtChange::forget) doubts_.erase(key);
+  switch (next.kind) {
+    case LifeAction::Kind::record:
       ++parts_.metrics.lookup_settled;
       ++parts_.metrics.stored[static_cast<int>(pinned)];
-      doubts_.erase(key);
       if (const int64_t n = lookup_warn_.due(now)) {
         LOG_INFO("doubt_settled_by_lookup", "result=found processor={} payments={} example_id={}",
                  processor_name(pinned), n, key);
       }
-      p.requested_at_ms = found.requested_at_ms;
-      co_await persist([&] { return ledger_.record(item, p, pinned); }, "record");
+      co_await persist([&] { return ledger_.record(item, next.payment, pinned); }, "record");
       co_return;
-    }
-    case LookupResult::Kind::not_found: {
-      const auto control = known_stored_[static_cast<int>(pinned)];
-      reason = "not_found_unverified";
-      if (!control) break;
-      const auto known = co_await parts_.client(pinned).lookup(*control, std::chrono::milliseconds(parts_.cfg.processor_timeout_ms));
-      if (known.kind != LookupResult::Kind::found) break;
+    case LifeAction::Kind::requeue:
       ++parts_.metrics.lookup_unpinned;
-      doubts_.erase(key);
       if (const int64_t n = lookup_warn_.due(now)) {
         LOG_INFO("doubt_settled_by_lookup", "result=not_found processor={} payments={} example_id={}",
                  processor_name(pinned), n, key);
       }
-      unpin(p);
-      ++parts_.metrics.requeued;
-      const std::string again = encode_payment(p);
-      co_await persist([&] { return queue_.requeue_front(item, again); }, "requeue");
-      notify_work();
+      co_await requeue(item, next.payment);
       co_return;
-    }
-    case LookupResult::Kind::error:
+    default:  // hold, still pinned
       break;
   }
   ++parts_.metrics.lookup_failed;
   if (const int64_t n = unsettled_warn_.due(now)) {
     LOG_WARN("payments_unsettled",
              "processor={} reason={} payments={} example_id={} in_doubt_ms={} still_pinned=1 retry_in_ms={}",
-             processor_name(pinned), reason, n, key, now - doubt.since_ms, parts_.cfg.hold_retry_ms);
+             processor_name(pinned), life_reason_name(next.reason), n, key, now - state.doubt->since_ms,
+             parts_.cfg.hold_retry_ms);
   }
-  co_await hold(item, p, now + parts_.cfg.hold_retry_ms);
+  co_await hold(item, next.payment, next.due_ms);
 }
 
 }  // namespace rinha

@@ -1,29 +1,16 @@
 // The workers: move payments from this instance's queue to a processor, exactly once.
 // A feeder takes payments (queue -> processing list, pinned to the breaker's processor with
-// requestedAt and in_doubt, in one atomic step) while fewer than WORKERS are in flight and
-// the breaker is not RED; each taken payment is sent by its own coroutine:
-//   200/422 -> record in the ledger with the pinned requestedAt (atomically leaving the
-//             processing list).
-//   5XX/429/refused -> this call stored nothing: if no earlier call is in doubt, unpin
-//             (free to go elsewhere); signal the breaker; back to the head after a backoff.
-//   timeout / broken connection after sending -> in doubt: stays pinned to that processor
-//             with the same requestedAt; only a 200 or 422 from it settles the payment (or a
-//             lookup, below).
-//   other 4XX (a wrong URL, an auth proxy, a processor refusing this payment) -> HELD, never
-//             dropped: an accepted payment is owed a payment. With no earlier call in doubt
-//             the processor stored nothing, so the pin is dropped as for a 5XX; with one in
-//             doubt it is kept (a 4XX says nothing about the earlier call). The payment waits
-//             HOLD_RETRY in this instance's held set (out of the processing list, no worker
-//             busy), then goes to the TAIL of the queue: payments with no evidence against
-//             them go first. No breaker signal (a 4XX is not an outage); rinha_held_total and
-//             at most one warning line per 10 s.
-//   in doubt for DOUBT_LOOKUP_AFTER while its processor keeps failing -> no more sends; once
-//             the last send is DOUBT_LOOKUP_AFTER old, GET /payments/{id} on its processor:
-//             found -> recorded with the processor's requestedAt; not found (and a payment
-//             known to be stored there is found) -> unpinned (no send can still land: see
-//             settle_by_lookup); anything else -> still pinned, held for HOLD_RETRY and asked
-//             again, reported (rinha_lookup_failed_total + warning).
-// Only an item that cannot be decoded goes to the dead letters (scripts/dead-letters.sh).
+// requestedAt and in_doubt, in one atomic step) while fewer than WORKERS are in flight, the
+// breaker is not RED and the pacer allows; each taken payment is then carried by its own
+// coroutine through the life of a payment: send, record / requeue / in doubt / hold /
+// lookup / dead letter. Those decisions are next_life_action()'s (payment_lifecycle.hpp,
+// with the reasons); this class executes them: the sends and lookups, the store's moves
+// (repeated until Redis takes them), the breaker's and the pacer's signals, the doubts it
+// remembers, the metrics (rinha_held_total, rinha_lookup_failed_total...) and at most one
+// warning line per kind per 10 s.
+// Held payments (a 4XX, or a lookup without an answer) wait in this instance's held set,
+// out of the processing list with no worker busy, and go to the TAIL of the queue when due
+// (release_held): payments with no evidence against them go first.
 // Half-open breaker: while the breaker names a processor to probe (a preferred one that is
 // down), one payment at a time, at most every 250 ms, is taken pinned to it; a stored probe
 // reports the recovery (Breaker::signal_success) before the next health call could.
@@ -45,6 +32,7 @@
 #include "processor_client.hpp"
 #include "router_parts.hpp"
 #include "ledger.hpp"
+#include "payment_lifecycle.hpp"
 #include "payment_queue.hpp"
 
 namespace rinha {
@@ -75,14 +63,11 @@ class WorkerPool {
   asio::awaitable<void> recover_orphans();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
   asio::awaitable<void> sleep_ms(int64_t ms);
-  int64_t backoff_ms(uint32_t attempts) const;
-  // What this instance knows of a payment in doubt: since when its sends have failed to
-  // settle it, and when the last one returned (in memory only: see settle_by_lookup).
-  struct Doubt {
-    int64_t since_ms = 0;
-    int64_t last_send_ms = 0;
-  };
-  asio::awaitable<void> settle_by_lookup(std::string item, Payment p, Doubt doubt);
+  LifecycleRules rules() const { return LifecycleRules::from(parts_.cfg); }
+  // Lookup mode (next_life_action said so): GET /payments/{id} instead of a send.
+  asio::awaitable<void> settle_by_lookup(std::string item, PaymentState state);
+  // Moves a processing item back to the head of the queue, in the form `p`, and wakes the feeder.
+  asio::awaitable<void> requeue(const std::string& item, const Payment& p);
   // Moves a processing item to the held set, in the form `p`, until `due_ms`.
   asio::awaitable<void> hold(const std::string& item, const Payment& p, int64_t due_ms);
   // One warning line per kind at most every 10 s, saying how many events it stands for.
