@@ -45,7 +45,8 @@ int run_app(const Config& cfg) {
   HealthMonitor monitor(parts, store);
   breaker.set_failure_sink([&monitor](const FailureSignal& s) { monitor.on_failure(s); });
   breaker.set_success_sink([&monitor](const FailureSignal& s) { monitor.on_success(s); });
-  WorkerPool workers(parts, store, store);
+  AsioTimers timers(ex);
+  WorkerPool workers(parts, store, store, timers);
   Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
   Api api(cfg, store, store, clock, metrics, [&workers] { workers.notify_work(); });
   HttpServer server(ex, api, &metrics.http_latency, std::chrono::milliseconds(cfg.http_idle_timeout_ms));

@@ -3,21 +3,17 @@
 #include "worker_pool.hpp"
 
 #include <algorithm>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "log.hpp"
 
 namespace rinha {
 
-using asio::as_tuple;
-using asio::use_awaitable;
 
 namespace {
 constexpr int64_t kMaxTake = 64;                          // payments per take() round trip
-constexpr auto kIdleRecheck = std::chrono::milliseconds(500);  // safety net when idle
+constexpr int64_t kIdleRecheckMs = 500;  // safety net when idle
 constexpr int64_t kReleasePeriodMs = 1000;  // how often due held payments go back to the queue
 constexpr size_t kMaxRelease = 256;         // per release call: a burst of holds drains gently
 constexpr int64_t kWarnIntervalMs = 10000;  // one warning line per kind at most this often
@@ -32,8 +28,13 @@ int64_t WorkerPool::WarnThrottle::due(int64_t now_ms) {
   return n;
 }
 
-WorkerPool::WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger)
-    : parts_(parts), queue_(queue), ledger_(ledger), slot_freed_(parts.ex), work_available_(parts.ex) {}
+WorkerPool::WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger, Timers& timers)
+    : parts_(parts),
+      queue_(queue),
+      ledger_(ledger),
+      timers_(timers),
+      slot_freed_(timers.make_timer()),
+      work_available_(timers.make_timer()) {}
 
 void WorkerPool::start() {
   pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(parts_.cfg.max_send_rate)});
@@ -44,9 +45,10 @@ void WorkerPool::start() {
 // any request arriving meanwhile waited too (the pacer slows a drain that holds the loop).
 asio::awaitable<void> WorkerPool::sleep_ms(int64_t ms) {
   const int64_t started_us = parts_.clock.steady_us();
-  asio::steady_timer t(parts_.ex, std::chrono::milliseconds(ms));
-  auto [ec] = co_await t.async_wait(as_tuple(use_awaitable));
-  if (!ec) pacer_.observe_lag(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us - ms * 1000);
+  const auto t = timers_.make_timer();
+  t->expires_after_ms(ms);
+  const bool expired = co_await t->wait();
+  if (expired) pacer_.observe_lag(parts_.clock.now_ms(), parts_.clock.steady_us() - started_us - ms * 1000);
 }
 
 // `op` returns a fresh awaitable per try; whatever its arguments view must outlive persist().
@@ -81,8 +83,8 @@ asio::awaitable<void> WorkerPool::feed() {
     }
     if (held_possible_ && parts_.clock.now_ms() >= next_release_ms_) co_await release_held();
     if (in_flight_ >= parts_.cfg.workers) {
-      slot_freed_.expires_at(std::chrono::steady_clock::time_point::max());
-      co_await slot_freed_.async_wait(as_tuple(use_awaitable));
+      slot_freed_->expires_never();
+      co_await slot_freed_->wait();
       continue;
     }
     const Colour colour = parts_.breaker.colour();
@@ -121,8 +123,8 @@ asio::awaitable<void> WorkerPool::feed() {
     if (taken.items.size() < room && !work_pending_) {
       // The queue is drained. Only this instance adds to it, and it says so (notify_work);
       // the timeout is a safety net, not the mechanism.
-      work_available_.expires_after(kIdleRecheck);
-      co_await work_available_.async_wait(as_tuple(use_awaitable));
+      work_available_->expires_after_ms(kIdleRecheckMs);
+      co_await work_available_->wait();
       // Woken by the intake: let a few more arrive, so one take carries several payments
       // (one Redis call for a batch window's arrivals instead of one per payment).
       if (parts_.cfg.batch_window_ms > 0 && !stopping_) co_await sleep_ms(parts_.cfg.batch_window_ms);
@@ -166,8 +168,8 @@ asio::awaitable<TakeResult> WorkerPool::take(size_t max, Processor pin_to) {
 // at most one processor timeout meanwhile; the intake does not.
 asio::awaitable<void> WorkerPool::recover_orphans() {
   while (in_flight_ > 0 && !stopping_) {
-    slot_freed_.expires_at(std::chrono::steady_clock::time_point::max());
-    co_await slot_freed_.async_wait(as_tuple(use_awaitable));
+    slot_freed_->expires_never();
+    co_await slot_freed_->wait();
   }
   if (stopping_) co_return;
   auto recovered = co_await queue_.recover_in_flight();
@@ -199,7 +201,7 @@ asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p
 
 void WorkerPool::notify_work() {
   work_pending_ = true;
-  work_available_.cancel();
+  work_available_->cancel();
 }
 
 asio::awaitable<void> WorkerPool::run_one(TakenItem taken, bool probe) {
@@ -214,15 +216,15 @@ asio::awaitable<void> WorkerPool::run_one(TakenItem taken, bool probe) {
   }
   --in_flight_;
   --parts_.metrics.in_flight;
-  slot_freed_.cancel();
+  slot_freed_->cancel();
 }
 
 asio::awaitable<void> WorkerPool::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
-  slot_freed_.cancel();
-  work_available_.cancel();
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) co_await sleep_ms(10);
+  slot_freed_->cancel();
+  work_available_->cancel();
+  const int64_t deadline_ms = timers_.steady_ms() + grace.count();
+  while (in_flight_ > 0 && timers_.steady_ms() < deadline_ms) co_await sleep_ms(10);
   if (in_flight_ > 0) LOG_WARN("stop_with_payments_in_flight", "payments={} note=recovered_at_next_start", in_flight_);
 }
 

@@ -17,9 +17,9 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -31,6 +31,7 @@
 #include "pacer.hpp"
 #include "processor_client.hpp"
 #include "router_parts.hpp"
+#include "timer.hpp"
 #include "ledger.hpp"
 #include "payment_lifecycle.hpp"
 #include "payment_queue.hpp"
@@ -39,7 +40,8 @@ namespace rinha {
 
 class WorkerPool {
  public:
-  WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger);
+  // `timers`: every wait of the pool (the tests run it on virtual time).
+  WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger, Timers& timers);
 
   void start();  // recovers the processing list, then feeds
   // Stops popping and waits (at most `grace`) for payments in flight to settle.
@@ -86,8 +88,9 @@ class WorkerPool {
   PaymentQueue& queue_;
   Ledger& ledger_;  // record()
   Pacer pacer_;
-  asio::steady_timer slot_freed_;
-  asio::steady_timer work_available_;
+  Timers& timers_;
+  std::unique_ptr<Timer> slot_freed_;      // cancelled when a worker finishes
+  std::unique_ptr<Timer> work_available_;  // cancelled by notify_work()
   bool work_pending_ = false;
   int64_t last_probe_ms_ = INT64_MIN / 2;
   bool probing_ = false;  // a probe is in flight

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "processor_client.hpp"
+#include "timer.hpp"
 
 namespace rinha::testing {
 
@@ -28,14 +29,19 @@ class FakeProcessorClient final : public ProcessorClient {
   int lookup_calls = 0;
   int invalid_status = 400;  // the status an `invalid` outcome carries (a 403 proxy, a 404 URL)
   std::function<void(const Payment&)> on_send;  // observes the world at the moment of sending
-  std::chrono::milliseconds latency{0};          // > 0: answers after this long (real time), so
-                                                 // the caller's other coroutines run meanwhile
+  std::chrono::milliseconds latency{0};          // > 0: answers after this long, so the
+                                                 // caller's other coroutines run meanwhile
+  Timers* timers = nullptr;                      // the latency's time (none: real time)
 
   // ProcessorClient
   asio::awaitable<SendOutcome> send(const Payment& p, std::chrono::milliseconds) override {
     sent.push_back(p);
     if (on_send) on_send(p);
-    if (latency.count() > 0) {
+    if (latency.count() > 0 && timers) {
+      const auto wait = timers->make_timer();
+      wait->expires_after_ms(latency.count());
+      co_await wait->wait();
+    } else if (latency.count() > 0) {
       asio::steady_timer wait(co_await asio::this_coro::executor, latency);
       co_await wait.async_wait(asio::use_awaitable);
     }

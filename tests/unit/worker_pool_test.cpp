@@ -8,6 +8,7 @@
 #include "fake_clock.hpp"
 #include "fake_processor_client.hpp"
 #include "fake_store.hpp"
+#include "fake_timers.hpp"
 #include "run_coro.hpp"
 
 namespace rinha {
@@ -25,7 +26,10 @@ class WorkerPoolTest : public ::testing::Test {
     cfg_.backoff_base_ms = 1;
     cfg_.backoff_max_ms = 2;
     cfg_.batch_window_ms = 0;  // takes as soon as woken; the window has a test of its own
-    pool_ = std::make_unique<WorkerPool>(RouterParts{io_.get_executor(), cfg_, def_, fb_, breaker_, clock_, metrics_}, store_, store_);
+    pool_ = std::make_unique<WorkerPool>(RouterParts{io_.get_executor(), cfg_, def_, fb_, breaker_, clock_, metrics_},
+                                         store_, store_, timers_);
+    def_.timers = &timers_;  // a send's latency passes on the same virtual time
+    fb_.timers = &timers_;
   }
 
   // Accepts a payment and takes it, as the feeder would with the breaker's colour.
@@ -42,7 +46,9 @@ class WorkerPoolTest : public ::testing::Test {
     EXPECT_EQ(r.kind, TakeResult::Kind::items);
     return r.items.empty() ? TakenItem{} : r.items[0];
   }
-  void process(TakenItem item, bool probe = false) { run_coro(io_, pool_->process(std::move(item), probe)); }
+  void process(TakenItem item, bool probe = false) { timers_.run(io_, pool_->process(std::move(item), probe)); }
+  // Runs the feeder and the workers for `ms` of the timers' virtual time (no wall time).
+  void run_for(int64_t ms) { timers_.run_for(io_, ms); }
   // Accepts payments of 1.00, oldest first, without taking them.
   void enqueue(std::initializer_list<const char*> ids) {
     for (const char* id : ids) {
@@ -55,6 +61,7 @@ class WorkerPoolTest : public ::testing::Test {
   Payment head() { return *decode_payment(store_.queue.back()); }
 
   boost::asio::io_context io_;
+  testing::FakeTimers timers_{io_.get_executor()};
   Config cfg_ = default_config();
   FakeStore store_;
   FakeProcessorClient def_, fb_;
@@ -92,18 +99,17 @@ TEST_F(WorkerPoolTest, TheFeederTakesNothingWhileRedAndDrainsWhenItClears) {
   breaker_.set_colour(Colour::red);
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b5"});
   pool_->start();
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(60));
+  run_for(60);
   EXPECT_EQ(store_.take_calls, 0);
   EXPECT_EQ(store_.queue.size(), 2u);
   EXPECT_TRUE(def_.sent.empty());
   breaker_.set_colour(Colour::yellow);
-  io_.run_for(std::chrono::milliseconds(200));
+  run_for(200);
   EXPECT_TRUE(store_.queue.empty());
   ASSERT_EQ(fb_.sent.size(), 2u);
   EXPECT_EQ(id_view(fb_.sent[0].id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4");  // oldest first
   EXPECT_EQ(store_.ledger.size(), 2u);
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
@@ -113,13 +119,12 @@ TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
   breaker_.set_probe(Processor::default_);
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
   pool_->start();
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(100));  // under one probe interval: exactly one try
+  run_for(100);  // under one probe interval: exactly one try
   ASSERT_EQ(def_.sent.size(), 1u);
   EXPECT_EQ(id_view(def_.sent[0].id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6");
   EXPECT_EQ(store_.queue.size(), 1u);
   EXPECT_EQ(stored_on, std::vector<Processor>{Processor::default_});
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, ABacklogDrainsAtTheConfiguredRate) {
@@ -132,15 +137,14 @@ TEST_F(WorkerPoolTest, ABacklogDrainsAtTheConfiguredRate) {
     run_coro(io_, store_.enqueue(p));
   }
   pool_->start();
-  io_.restart();
   for (int step = 0; step < 10; ++step) {  // 100 ms of fake time, in 10 ms steps
-    io_.run_for(std::chrono::milliseconds(15));
+    run_for(15);
     clock.advance(10);
   }
   const size_t sent = def_.sent.size();
   EXPECT_GE(sent, 10u);
   EXPECT_LE(sent, 16u);  // 5 + 100 ms x 100/s, give or take a step
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
@@ -182,13 +186,12 @@ TEST_F(WorkerPoolTest, AFailedProbeIsPaidByTheWorkingProcessor) {
   def_.latency = std::chrono::milliseconds(5);
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
   pool_->start();
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(200));
+  run_for(200);
   EXPECT_EQ(def_.sent.size(), 1u);  // one probe: the next is due 250 ms after it ended
   EXPECT_EQ(fb_.sent.size(), 2u);
   EXPECT_EQ(store_.ledger.size(), 2u);
   EXPECT_TRUE(store_.queue.empty());
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 // A take whose reply is lost (Redis ran it, then the connection broke) leaves payments in
@@ -199,14 +202,13 @@ TEST_F(WorkerPoolTest, PaymentsOfATakeWhoseReplyWasLostArePaidOnce) {
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7"});
   store_.lose_next_take_reply = true;
   pool_->start();
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(400));
+  run_for(400);
   EXPECT_EQ(def_.sent.size(), 2u);
   EXPECT_EQ(store_.ledger.size(), 2u);
   EXPECT_TRUE(store_.processing.empty());
   EXPECT_TRUE(store_.queue.empty());
   EXPECT_EQ(metrics_.recovered, 2);
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 TEST_F(WorkerPoolTest, ATimeoutIsSettledOnlyOnTheSameProcessorWithTheSameRequestedAt) {
@@ -265,10 +267,10 @@ TEST_F(WorkerPoolTest, AProcessorAnswering403ThenRecoveringPaysThePaymentOnce) {
   def_.script = {Kind::invalid, Kind::invalid, Kind::invalid};  // then 200
   process(accept_and_take());
   for (int round = 0; round < 3; ++round) {
-    run_coro(io_, pool_->release_held());
+    timers_.run(io_, pool_->release_held());
     EXPECT_TRUE(store_.queue.empty()) << "released before its time, round " << round;
     clock_.advance(cfg_.hold_retry_ms);
-    run_coro(io_, pool_->release_held());
+    timers_.run(io_, pool_->release_held());
     ASSERT_EQ(store_.queue.size(), 1u);
     ASSERT_TRUE(store_.held.empty());
     process(take());
@@ -294,20 +296,19 @@ TEST_F(WorkerPoolTest, HeldPaymentsAreRetriedSlowlyAndPaidOnceWhenTheProcessorAc
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b6", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b7",
            "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b8"});
   pool_->start();
-  io_.restart();
-  io_.run_for(std::chrono::milliseconds(300));  // the fake clock stands still: no hold is due
+  run_for(300);  // the fake clock stands still: no hold is due
   EXPECT_EQ(def_.sent.size(), 3u);
   EXPECT_EQ(store_.held.size(), 3u);
   EXPECT_EQ(pool_->in_flight(), 0);
   def_.otherwise = Kind::stored;
   clock_.advance(cfg_.hold_retry_ms);
-  io_.run_for(std::chrono::milliseconds(1500));  // the idle feeder looks again within 500 ms
+  run_for(1500);  // the idle feeder looks again within 500 ms
   EXPECT_EQ(def_.sent.size(), 6u);
   EXPECT_EQ(store_.ledger.size(), 3u);
   EXPECT_TRUE(store_.held.empty());
   EXPECT_TRUE(store_.queue.empty());
   EXPECT_TRUE(store_.dead.empty());
-  run_coro(io_, pool_->stop(std::chrono::milliseconds(100)));
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 // A held payment goes back at the tail: the ones waiting with no evidence against them go
@@ -317,7 +318,7 @@ TEST_F(WorkerPoolTest, AReleasedPaymentGoesToTheTailOfTheQueue) {
   process(accept_and_take("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1"));
   enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3"});
   clock_.advance(cfg_.hold_retry_ms);
-  run_coro(io_, pool_->release_held());
+  timers_.run(io_, pool_->release_held());
   ASSERT_EQ(store_.queue.size(), 3u);
   EXPECT_EQ(id_view(head().id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b2");
   EXPECT_EQ(id_view(decode_payment(store_.queue.front())->id), "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b1");
@@ -338,7 +339,7 @@ TEST_F(WorkerPoolTest, A4xxAfterADoubtIsHeldPinnedAndSettledOnTheSameProcessor) 
   EXPECT_TRUE(held.in_doubt);
   EXPECT_EQ(held.requested_at_ms, first_requested_at);
   clock_.advance(cfg_.hold_retry_ms);
-  run_coro(io_, pool_->release_held());
+  timers_.run(io_, pool_->release_held());
   process(take());  // 422: the first call had landed
   EXPECT_TRUE(fb_.sent.empty());
   ASSERT_EQ(store_.ledger.size(), 1u);
@@ -369,7 +370,7 @@ class DoubtLookupTest : public WorkerPoolTest {
     EXPECT_EQ(store_.held.size(), 1u);
     EXPECT_EQ(store_.held.begin()->first, clock_.now_ms() + 20'000);  // 30 s after the last send
     clock_.advance(20'000);
-    run_coro(io_, pool_->release_held());
+    timers_.run(io_, pool_->release_held());
     return requested_at;
   }
 };
@@ -428,7 +429,7 @@ TEST_F(DoubtLookupTest, NotFoundIsNotBelievedWithoutAStoredPaymentFoundThere) {
   breaker_.set_colour(Colour::green);
   process(accept_and_take(kControl));
   clock_.advance(cfg_.hold_retry_ms);
-  run_coro(io_, pool_->release_held());
+  timers_.run(io_, pool_->release_held());
   process(take());
   EXPECT_EQ(metrics_.lookup_unpinned, 0);
   EXPECT_EQ(metrics_.lookup_failed, 2);
@@ -451,7 +452,7 @@ TEST_F(DoubtLookupTest, NoAnswerKeepsItPinnedReportsItAndAsksAgain) {
   EXPECT_TRUE(held.in_doubt);
   EXPECT_EQ(held.requested_at_ms, requested_at);
   clock_.advance(cfg_.hold_retry_ms);
-  run_coro(io_, pool_->release_held());
+  timers_.run(io_, pool_->release_held());
   process(take());  // the processor answers again
   EXPECT_EQ(def_.lookup_calls, 2);
   EXPECT_EQ(def_.sent.size(), 3u);
