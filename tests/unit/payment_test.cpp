@@ -18,7 +18,8 @@ TEST(Payment, CorrelationIdIsCanonicalised) {
   EXPECT_FALSE(parse_correlation_id(""));
 }
 
-TEST(Payment, EncodesAndDecodes) {
+// Every field set, none to its default.
+Payment sample() {
   Payment p;
   p.id = *parse_correlation_id("123e4567-e89b-12d3-a456-426614174000");
   p.amount_cents = 1990;
@@ -27,6 +28,11 @@ TEST(Payment, EncodesAndDecodes) {
   p.requested_at_ms = 1752582896123;
   p.in_doubt = true;
   p.attempts = 3;
+  return p;
+}
+
+TEST(Payment, EncodesAndDecodes) {
+  const Payment p = sample();
   const std::string item = encode_payment(p);
   auto back = decode_payment(item);
   ASSERT_TRUE(back);
@@ -51,16 +57,8 @@ TEST(Payment, RejectsCorruptItems) {
 // The one layout: each field at its ItemField position, which the take script gets as Lua
 // locals (1-based). A take moving a field would pin the wrong one: redis_store_test.
 TEST(Payment, FieldsSitAtTheirItemFieldPositions) {
-  Payment p;
-  p.id = *parse_correlation_id("123e4567-e89b-12d3-a456-426614174000");
-  p.amount_cents = 1990;
-  p.accepted_at_ms = 17;
-  p.pin = Processor::fallback;
-  p.requested_at_ms = 23;
-  p.in_doubt = true;
-  p.attempts = 4;
-  const std::string item = encode_payment(p);
-  EXPECT_EQ(item, "v1|123e4567-e89b-12d3-a456-426614174000|1990|17|2|23|1|4");  // the stored form
+  const std::string item = encode_payment(sample());
+  EXPECT_EQ(item, "v1|123e4567-e89b-12d3-a456-426614174000|1990|1752582896000|2|1752582896123|1|3");  // the stored form
   std::vector<std::string_view> f;
   for (std::string_view rest = item;;) {
     const auto bar = rest.find('|');
@@ -72,11 +70,11 @@ TEST(Payment, FieldsSitAtTheirItemFieldPositions) {
   EXPECT_EQ(f[item_position(ItemField::version)], kItemVersion);
   EXPECT_EQ(f[item_position(ItemField::id)], "123e4567-e89b-12d3-a456-426614174000");
   EXPECT_EQ(f[item_position(ItemField::cents)], "1990");
-  EXPECT_EQ(f[item_position(ItemField::accepted_ms)], "17");
+  EXPECT_EQ(f[item_position(ItemField::accepted_ms)], "1752582896000");
   EXPECT_EQ(f[item_position(ItemField::pin)], "2");
-  EXPECT_EQ(f[item_position(ItemField::requested_ms)], "23");
+  EXPECT_EQ(f[item_position(ItemField::requested_ms)], "1752582896123");
   EXPECT_EQ(f[item_position(ItemField::doubt)], "1");
-  EXPECT_EQ(f[item_position(ItemField::attempts)], "4");
+  EXPECT_EQ(f[item_position(ItemField::attempts)], "3");
   EXPECT_EQ(processing_field(item), f[item_position(ItemField::id)]);
   EXPECT_EQ(processing_field("garbage"), "garbage");
   EXPECT_EQ(processing_field("v1||x"), "v1||x");
