@@ -58,10 +58,27 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   p.id = pr.id;
   p.amount_cents = pr.amount_cents;
   p.accepted_at_ms = clock_.now_ms();
-  switch (co_await queue_.enqueue(p)) {
+  // A worker free now takes it straight from the intake's write, pinned as a take would pin
+  // it (requestedAt = now, in doubt before any byte is sent); otherwise it is queued.
+  const std::optional<Processor> pin = handoff_ ? handoff_->reserve() : std::nullopt;
+  EnqueueStatus status = EnqueueStatus::unavailable;
+  if (pin) {
+    p.pin = *pin;
+    p.requested_at_ms = p.accepted_at_ms;
+    p.in_doubt = true;
+    status = co_await queue_.enqueue_taken(p);
+    if (status == EnqueueStatus::accepted) {
+      handoff_->hand_over(p);
+    } else {
+      handoff_->cancel();
+    }
+  } else {
+    status = co_await queue_.enqueue(p);
+  }
+  switch (status) {
     case EnqueueStatus::accepted:
       ++metrics_.payments_accepted;
-      on_accepted_();
+      if (!pin) on_accepted_();
       co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
     case EnqueueStatus::duplicate:
       ++metrics_.payments_duplicate;

@@ -15,6 +15,7 @@
 
 #include "clock.hpp"
 #include "config.hpp"
+#include "handoff.hpp"
 #include "metrics.hpp"
 #include "ledger.hpp"
 #include "payment_queue.hpp"
@@ -44,9 +45,12 @@ class RequestHandler {
 class Api final : public RequestHandler {
  public:
   // `on_accepted` runs after each payment is durably queued (it wakes this instance's workers).
+  // `handoff` (optional): asked, for each payment, whether a worker takes it straight away;
+  // then the intake's write pins it in the processing list instead of queueing it.
   Api(const Config& cfg, PaymentQueue& queue, Ledger& ledger, const Clock& clock, Metrics& metrics,
-      std::function<void()> on_accepted = [] {})
-      : cfg_(cfg), queue_(queue), ledger_(ledger), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)) {}
+      std::function<void()> on_accepted = [] {}, Handoff* handoff = nullptr)
+      : cfg_(cfg), queue_(queue), ledger_(ledger), clock_(clock), metrics_(metrics), on_accepted_(std::move(on_accepted)),
+        handoff_(handoff) {}
 
   asio::awaitable<ApiResponse> handle(const ApiRequest& req) override;
 
@@ -61,6 +65,7 @@ class Api final : public RequestHandler {
   const Clock& clock_;
   Metrics& metrics_;
   std::function<void()> on_accepted_;
+  Handoff* handoff_;
 };
 
 // {"error":"<message>"} with the message escaped for JSON.

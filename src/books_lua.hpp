@@ -25,14 +25,20 @@ namespace rinha::books {
 constexpr long long kTenthsHorizonMs = 3600LL * 1000;
 constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 
-// KEYS: ids (current bucket), ids (previous bucket), queue. ARGV: id, item. Accept once per
-// correlationId within the horizon. SADD is the first write, so under maxmemory it is
-// refused (OOM) before anything changed. The buckets' expiry is set by the upkeep
-// (RedisStore::upkeep, every 250 ms on each instance), not here: one call less per payment.
+// KEYS: ids (current bucket), ids (previous bucket), queue or processing hash. ARGV: id,
+// item, and 'taken' when KEYS[3] is the processing hash (the payment goes straight to a
+// worker, field = id) rather than the queue (LPUSH). Accept once per correlationId within
+// the horizon. SADD is the first write, so under maxmemory it is refused (OOM) before
+// anything changed. The buckets' expiry is set by the upkeep (RedisStore::upkeep, every
+// 250 ms on each instance), not here: one call less per payment.
 constexpr const char* kEnqueueLua = R"lua(
 if KEYS[2] ~= KEYS[1] and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('LPUSH', KEYS[3], ARGV[2])
+if ARGV[3] == 'taken' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+else
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+end
 return 1)lua";
 
 // KEYS: processing, ledger:default, ledger:fallback. ARGV: agg prefix default, agg prefix

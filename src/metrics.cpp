@@ -85,6 +85,7 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_lookup_settled_total", "payments in doubt found by GET /payments/{id} and recorded", lookup_settled);
   counter("rinha_lookup_unpinned_total", "payments in doubt not found after the quiet time, unpinned", lookup_unpinned);
   counter("rinha_lookup_failed_total", "lookups of payments in doubt left unanswered (still pinned)", lookup_failed);
+  counter("rinha_handed_over_total", "payments the intake handed straight to a free worker (never queued)", handed_over);
   counter("rinha_recovered_total", "payments moved back from the processing list at start", recovered);
   counter("rinha_claimed_total", "payments taken over from instances whose heartbeat expired", claimed);
   counter("rinha_membership_lapses_total", "times this instance found its own heartbeat expired", membership_lapses);

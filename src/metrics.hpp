@@ -55,6 +55,7 @@ struct Metrics {
   int64_t lookup_unpinned = 0;              // in doubt, not found after the quiet time: unpinned
   int64_t lookup_failed = 0;                // the lookup got no answer: still pinned, reported
   int64_t recovered = 0;
+  int64_t handed_over = 0;       // accepted straight into a free worker (Handoff), never queued
   int64_t claimed = 0;           // payments taken over from instances whose heartbeat expired
   int64_t membership_lapses = 0; // this instance's own heartbeat had expired (its work may have been claimed)
   // Breaker

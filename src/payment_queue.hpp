@@ -57,6 +57,10 @@ class PaymentQueue {
 
   // HTTP path: queues a payment once per correlationId (the idempotency window).
   virtual asio::awaitable<EnqueueStatus> enqueue(const Payment& p) = 0;
+  // The same, but straight into this instance's processing list instead of its queue, in
+  // the form `p` (pinned, requestedAt set, in doubt: what take() would have made of it), for
+  // a worker that is free now (Handoff). Accepted means pinned, durably, before the 202.
+  virtual asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) = 0;
 
   // Workers. take() moves up to `max` payments from the head of this instance's queue to
   // its processing list and pins them, atomically: an unpinned payment gets pin = `pin_to`

@@ -285,14 +285,21 @@ asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script&
 // ids:<k>, which expires 2H after the upkeep first sees it (so after its first id); an
 // enqueue checks its bucket and the one before. So an id is remembered for at least H (at
 // most about 2H), in O(1).
-asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) {
+asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) { return intake(p, false); }
+
+asio::awaitable<EnqueueStatus> RedisStore::enqueue_taken(const Payment& p) { return intake(p, true); }
+
+asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken) {
   if (intake_refused_) co_return EnqueueStatus::full;
   const std::string item = encode_payment(p);
   const int64_t h = books_.ids_horizon_ms;
   const int64_t k = h > 0 ? floor_div(p.accepted_at_ms, h) : 0;
   const std::string current = h > 0 ? fmt::format("{}:{}", kIdsKey, k) : std::string(kIdsKey);
   const std::string previous = h > 0 ? fmt::format("{}:{}", kIdsKey, k - 1) : std::string(kIdsKey);
-  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, queue_key_, id_view(p.id), item);
+  // (the processing hash's field is the id, as processing_field(item) derives it)
+  const std::string_view where = taken ? std::string_view(processing_key_) : std::string_view(queue_key_);
+  const std::string_view mode = taken ? "taken" : "queued";
+  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, where, id_view(p.id), item, mode);
   if (reply.type != RedisReply::Type::integer) {
     LOG_WARN("enqueue_failed", "reason=\"{}\"", reply.str);
     if (reply.type == RedisReply::Type::error && reply.str.find("OOM") != std::string::npos) co_return EnqueueStatus::full;

@@ -54,6 +54,7 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
 
   // PaymentQueue
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
+  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override;
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override;
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
   asio::awaitable<bool> dead_letter(std::string_view item) override;
@@ -78,6 +79,8 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
 
  private:
+  // The intake (enqueue / enqueue_taken): one script call, to the queue or the processing hash.
+  asio::awaitable<EnqueueStatus> intake(const Payment& p, bool taken);
   struct Script {
     const char* source;
     std::string sha;

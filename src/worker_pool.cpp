@@ -124,7 +124,9 @@ asio::awaitable<void> WorkerPool::feed() {
       // The queue is drained. Only this instance adds to it, and it says so (notify_work);
       // the timeout is a safety net, not the mechanism.
       work_available_->expires_after_ms(kIdleRecheckMs);
+      feeder_idle_ = true;  // meanwhile the intake may hand payments straight to workers
       co_await work_available_->wait();
+      feeder_idle_ = false;
       // Woken by the intake: let a few more arrive, so one take carries several payments
       // (one Redis call for a batch window's arrivals instead of one per payment).
       if (parts_.cfg.batch_window_ms > 0 && !stopping_) co_await sleep_ms(parts_.cfg.batch_window_ms);
@@ -197,6 +199,30 @@ asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p
   const std::string again = encode_payment(p);
   held_possible_ = true;
   co_await persist([&] { return queue_.hold(item, again, due_ms); }, "hold");
+}
+
+std::optional<Processor> WorkerPool::reserve() {
+  if (stopping_ || !feeder_idle_ || work_pending_ || orphans_possible_) return std::nullopt;
+  if (in_flight_ >= parts_.cfg.workers) return std::nullopt;
+  const Colour colour = parts_.breaker.colour();
+  if (colour == Colour::red || parts_.breaker.probe() != Processor::none) return std::nullopt;
+  const int64_t now = parts_.clock.now_ms();
+  if (pacer_.available(now) < 1) return std::nullopt;
+  pacer_.taken(now, 1, false);
+  ++in_flight_;
+  ++parts_.metrics.in_flight;
+  return colour_target(colour);
+}
+
+void WorkerPool::hand_over(const Payment& pinned) {
+  ++parts_.metrics.handed_over;
+  asio::co_spawn(parts_.ex, run_one(TakenItem{encode_payment(pinned), false}), asio::detached);
+}
+
+void WorkerPool::cancel() {
+  --in_flight_;
+  --parts_.metrics.in_flight;
+  slot_freed_->cancel();
 }
 
 void WorkerPool::notify_work() {

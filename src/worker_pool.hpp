@@ -27,6 +27,7 @@
 #include "breaker.hpp"
 #include "clock.hpp"
 #include "config.hpp"
+#include "handoff.hpp"
 #include "metrics.hpp"
 #include "pacer.hpp"
 #include "processor_client.hpp"
@@ -38,7 +39,7 @@
 
 namespace rinha {
 
-class WorkerPool {
+class WorkerPool final : public Handoff {
  public:
   // `timers`: every wait of the pool (the tests run it on virtual time).
   WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& ledger, Timers& timers);
@@ -50,6 +51,13 @@ class WorkerPool {
   // Processes one taken item to completion (public for tests); `probe`: taken as the
   // half-open probe, so a failure is requeued without backoff.
   asio::awaitable<void> process(TakenItem taken, bool probe);
+  // Handoff, for the intake: a slot and the processor to pin to while the feeder is idle
+  // with this instance's queue drained (so nothing queued is overtaken), a slot is free, the
+  // breaker names a processor and no probe (the feeder paces probes), and the pacer has a
+  // token; hand_over() then sends the payment like a taken one.
+  std::optional<Processor> reserve() override;
+  void hand_over(const Payment& pinned) override;
+  void cancel() override;
   // This instance queued something: wake the feeder if it is idle.
   void notify_work();
   // Moves the held payments that are due back to the queue (the feeder calls it about once
@@ -92,6 +100,7 @@ class WorkerPool {
   std::unique_ptr<Timer> slot_freed_;      // cancelled when a worker finishes
   std::unique_ptr<Timer> work_available_;  // cancelled by notify_work()
   bool work_pending_ = false;
+  bool feeder_idle_ = false;  // the feeder waits for work, this instance's queue drained
   int64_t last_probe_ms_ = INT64_MIN / 2;
   bool probing_ = false;  // a probe is in flight
   bool orphans_possible_ = false;  // a take failed: its reply may be lost, not its effect

@@ -26,6 +26,15 @@ class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys
     queue.push_front(encode_payment(p));
     co_return EnqueueStatus::accepted;
   }
+  int enqueue_taken_calls = 0;
+  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override {
+    ++enqueue_taken_calls;
+    if (fail()) co_return EnqueueStatus::unavailable;
+    if (full) co_return EnqueueStatus::full;
+    if (!ids.insert(std::string(id_view(p.id))).second) co_return EnqueueStatus::duplicate;
+    processing.push_back(encode_payment(p));
+    co_return EnqueueStatus::accepted;
+  }
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override {
     ++take_calls;
     if (fail()) co_return TakeResult{TakeResult::Kind::error, {}};

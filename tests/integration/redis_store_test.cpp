@@ -74,6 +74,29 @@ TEST_F(RedisStoreTest, EnqueueIsIdempotentAndFifo) {
   EXPECT_EQ(run_coro(io_, store_->take(5, Processor::default_, 1000)).kind, TakeResult::Kind::empty);
 }
 
+// Straight to a worker: the intake's one script call pins the payment in the processing
+// hash (the take's form, settled by record like a taken one), once per id across both paths,
+// and a restart puts it back at the queue's head like any payment in flight.
+TEST_F(RedisStoreTest, EnqueueTakenPinsInTheProcessingHashOnce) {
+  Payment p = payment(kA);
+  p.pin = Processor::fallback;
+  p.requested_at_ms = 7;
+  p.in_doubt = true;
+  EXPECT_EQ(run_coro(io_, store_->enqueue_taken(p)), EnqueueStatus::accepted);
+  EXPECT_EQ(run_coro(io_, store_->enqueue_taken(p)), EnqueueStatus::duplicate);
+  EXPECT_EQ(run_coro(io_, store_->enqueue(payment(kA))), EnqueueStatus::duplicate);
+  EXPECT_EQ(redis_cli("LLEN payments:queue:1"), "0\n");
+  EXPECT_EQ(redis_cli(std::string("HGET payments:processing:1 ") + kA), encode_payment(p) + "\n");
+  EXPECT_EQ(run_coro(io_, store_->recover_in_flight()), 1);
+  const auto back = decode_payment(pop());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pin, Processor::fallback);  // pin and requestedAt kept
+  EXPECT_EQ(back->requested_at_ms, 7);
+  EXPECT_TRUE(run_coro(io_, store_->record(encode_payment(*back), *back, Processor::fallback)));
+  EXPECT_EQ(redis_cli("HLEN payments:processing:1"), "0\n");
+  EXPECT_EQ(redis_cli("ZCARD payments:ledger:fallback"), "1\n");
+}
+
 // persist() repeats a move whose reply was lost: the repeat must change nothing.
 TEST_F(RedisStoreTest, ARepeatedRequeueOrDeadLetterQueuesThePaymentOnce) {
   run_coro(io_, store_->enqueue(payment(kA)));

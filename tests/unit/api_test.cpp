@@ -17,13 +17,27 @@ using testing::run_coro;
 
 constexpr const char* kBody = R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3","amount":19.90})";
 
+// A Handoff that offers `offer` and records what the intake did with it.
+struct FakeHandoff final : Handoff {
+  std::optional<Processor> offer;
+  int reserved = 0, cancelled = 0;
+  std::vector<Payment> handed;
+  std::optional<Processor> reserve() override {
+    if (offer) ++reserved;
+    return offer;
+  }
+  void hand_over(const Payment& p) override { handed.push_back(p); }
+  void cancel() override { ++cancelled; }
+};
+
 class ApiTest : public ::testing::Test {
  protected:
   ApiResponse call(std::string_view method, std::string_view target, std::string_view body = {},
-                   std::string_view token = {}) {
-    Api api(cfg_, store_, store_, clock_, metrics_);
+                   std::string_view token = {}, Handoff* handoff = nullptr) {
+    Api api(cfg_, store_, store_, clock_, metrics_, [this] { ++woken_; }, handoff);
     return run_coro(io_, api.handle(ApiRequest{method, target, body, token}));
   }
+  int woken_ = 0;  // on_accepted: the feeder was told something was queued
   boost::asio::io_context io_;
   Config cfg_ = default_config();
   FakeStore store_;
@@ -115,6 +129,53 @@ TEST_F(ApiTest, MetricsAndHealthAreNotRoutesOfThePublicApi) {
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(r.body.find("rinha_"), std::string::npos) << path;
   }
+}
+
+TEST_F(ApiTest, AFreeWorkerGetsThePaymentPinnedByTheIntakesOwnWrite) {
+  FakeHandoff handoff;
+  handoff.offer = Processor::fallback;
+  auto r = call("POST", "/payments", kBody, {}, &handoff);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_TRUE(store_.queue.empty());
+  ASSERT_EQ(store_.processing.size(), 1u);  // durably pinned before the 202
+  auto p = decode_payment(store_.processing.front());
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->pin, Processor::fallback);
+  EXPECT_EQ(p->requested_at_ms, clock_.now_ms());
+  EXPECT_TRUE(p->in_doubt);  // as a take marks it: a send is about to start
+  ASSERT_EQ(handoff.handed.size(), 1u);
+  EXPECT_EQ(encode_payment(handoff.handed[0]), store_.processing.front());
+  EXPECT_EQ(handoff.cancelled, 0);
+  EXPECT_EQ(woken_, 0);  // nothing queued: the feeder stays asleep
+  EXPECT_EQ(metrics_.payments_accepted, 1);
+}
+
+TEST_F(ApiTest, WithoutAFreeWorkerThePaymentIsQueuedAndTheFeederWoken) {
+  FakeHandoff handoff;  // offers nothing
+  EXPECT_EQ(call("POST", "/payments", kBody, {}, &handoff).status, 202);
+  EXPECT_EQ(store_.queue.size(), 1u);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_EQ(woken_, 1);
+  EXPECT_EQ(store_.enqueue_taken_calls, 0);
+}
+
+TEST_F(ApiTest, AReservationNotUsedIsCancelledAndNothingIsSent) {
+  FakeHandoff handoff;
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // queued first
+  handoff.offer = Processor::default_;
+  auto dup = call("POST", "/payments", kBody, {}, &handoff);
+  EXPECT_EQ(dup.status, 200);  // a replay: nothing pinned
+  store_.fail_next_ops = 1;
+  auto down = call("POST", "/payments", R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b9","amount":1})", {}, &handoff);
+  EXPECT_EQ(down.status, 503);
+  store_.full = true;
+  auto full = call("POST", "/payments", R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60ba","amount":1})", {}, &handoff);
+  EXPECT_EQ(full.status, 503);
+  EXPECT_EQ(handoff.reserved, 3);
+  EXPECT_EQ(handoff.cancelled, 3);
+  EXPECT_TRUE(handoff.handed.empty());
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_EQ(store_.queue.size(), 1u);
 }
 
 }  // namespace

@@ -487,5 +487,73 @@ TEST_F(WorkerPoolTest, RecordIsRetriedUntilItSucceeds) {
   EXPECT_EQ(def_.sent.size(), 1u);
 }
 
+// Handoff: the intake may give a payment straight to a free worker only while the feeder is
+// idle with the queue drained; the payment is then sent and booked like a taken one.
+TEST_F(WorkerPoolTest, AnIdleFeederLetsTheIntakeHandAPaymentStraightToAWorker) {
+  pool_->start();
+  run_for(10);  // recovered, found the queue empty: idle
+  const auto pin = pool_->reserve();
+  ASSERT_EQ(pin, Processor::default_);
+  EXPECT_EQ(pool_->in_flight(), 1);  // the slot is held from the reservation on
+  Payment p;
+  p.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c1");
+  p.amount_cents = 1990;
+  p.accepted_at_ms = clock_.now_ms();
+  p.pin = *pin;
+  p.requested_at_ms = p.accepted_at_ms;
+  p.in_doubt = true;
+  ASSERT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);
+  pool_->hand_over(p);
+  run_for(50);
+  ASSERT_EQ(def_.sent.size(), 1u);
+  EXPECT_EQ(def_.sent[0].requested_at_ms, p.accepted_at_ms);
+  ASSERT_EQ(store_.ledger.size(), 1u);
+  EXPECT_EQ(store_.ledger.begin()->second.processor, Processor::default_);
+  EXPECT_TRUE(store_.processing.empty());
+  EXPECT_EQ(store_.take_calls, 1);  // only the feeder's first look at the empty queue
+  EXPECT_EQ(pool_->in_flight(), 0);
+  EXPECT_EQ(metrics_.handed_over, 1);
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+TEST_F(WorkerPoolTest, YellowHandsOverToTheFallbackAndACancelFreesTheSlot) {
+  breaker_.set_colour(Colour::yellow);
+  pool_->start();
+  run_for(10);
+  EXPECT_EQ(pool_->reserve(), Processor::fallback);
+  EXPECT_EQ(pool_->in_flight(), 1);
+  pool_->cancel();  // e.g. a duplicate: nothing was pinned
+  EXPECT_EQ(pool_->in_flight(), 0);
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+TEST_F(WorkerPoolTest, NoHandoverWhenThatCouldOvertakeOrBreakARule) {
+  // Before the feeder has looked at the queue (payments from an earlier run may be there).
+  EXPECT_EQ(pool_->reserve(), std::nullopt);
+  pool_->start();
+  run_for(10);
+  // RED: nothing may be sent.
+  breaker_.set_colour(Colour::red);
+  EXPECT_EQ(pool_->reserve(), std::nullopt);
+  breaker_.set_colour(Colour::green);
+  // A probe is due: the feeder paces probes, so arrivals go through the queue.
+  breaker_.set_probe(Processor::default_);
+  EXPECT_EQ(pool_->reserve(), std::nullopt);
+  breaker_.set_probe(Processor::none);
+  // Something was queued and the feeder has not taken it yet: a handover would overtake it.
+  pool_->notify_work();
+  EXPECT_EQ(pool_->reserve(), std::nullopt);
+  run_for(100);  // the feeder takes (nothing), finds the queue drained, idles again
+  // Every worker busy.
+  cfg_.workers = 1;
+  ASSERT_EQ(pool_->reserve(), Processor::default_);
+  EXPECT_EQ(pool_->reserve(), std::nullopt);
+  pool_->cancel();
+  EXPECT_EQ(pool_->reserve(), Processor::default_);
+  pool_->cancel();
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  EXPECT_EQ(pool_->reserve(), std::nullopt);  // stopping
+}
+
 }  // namespace
 }  // namespace rinha
