@@ -21,3 +21,9 @@ hop-cost: build
 .PHONY: bench-redis-floor
 bench-redis-floor: deps
 	@scripts/bench-redis-floor.sh
+
+# Before against after in one sitting: PAIRS (3) alternating system passes of SCENARIO
+# (default steady) with the stack environments A and B (scripts/bench-ab.sh).
+.PHONY: bench-ab
+bench-ab: build
+	@A="$(A)" B="$(B)" PAIRS=$(or $(PAIRS),3) scripts/bench-ab.sh $(or $(AB_SCENARIO),steady)

@@ -88,6 +88,8 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.max_send_rate = v; }, nullptr},
       {"BATCH_WINDOW", "50ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
        [](Config& c, int64_t v) { c.batch_window_ms = v; }, nullptr},
+      {"HANDOFF", "1", Kind::integer, 0, 1, "1: while nothing is queued, the intake pins a payment straight into the processing list for a free worker (README, \"Straight to a worker\"); 0: every payment goes through the queue and a take",
+       [](Config& c, int64_t v) { c.handoff = v != 0; }, nullptr},
       {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",
        [](Config& c, int64_t v) { c.processor_timeout_ms = v; }, nullptr},
       {"BACKOFF_BASE", "20ms", Kind::duration_ms, 1, 60000, "first retry delay; doubles per attempt",

@@ -36,6 +36,7 @@ struct Config {
   int64_t workers{};
   int64_t max_send_rate{};       // ceiling of the adaptive take rate per instance (pacer.hpp); 0: none
   int64_t batch_window_ms{};    // takes and records within this window go to Redis as one call
+  bool handoff{};                // the intake may hand a payment straight to a free worker (handoff.hpp)
   int64_t processor_timeout_ms{};
   int64_t backoff_base_ms{};
   int64_t backoff_max_ms{};
