@@ -25,8 +25,9 @@ class FakeLedger : public virtual FakeFaults, public virtual FakeQueueKeys, publ
   asio::awaitable<bool> record(std::string_view item, const Payment& p, Processor where) override {
     ++record_calls;
     if (fail()) co_return false;
-    remove_processing(item);
-    ledger[std::string(id_view(p.id))] = LedgerEntry{where, p.requested_at_ms, p.amount_cents};
+    // Booked only if still in flight, as RedisStore does: a repeat, or a payment requeued
+    // or claimed meanwhile, books nothing.
+    if (remove_processing(item)) ledger[std::string(id_view(p.id))] = LedgerEntry{where, p.requested_at_ms, p.amount_cents};
     co_return true;
   }
   asio::awaitable<std::optional<Summary>> summary(TimeRange r) override {
@@ -44,6 +45,8 @@ class FakeLedger : public virtual FakeFaults, public virtual FakeQueueKeys, publ
     if (fail()) co_return false;
     queue.clear();
     processing.clear();
+    held.clear();
+    dead.clear();
     ledger.clear();
     ids.clear();
     co_return true;

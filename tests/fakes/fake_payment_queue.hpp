@@ -1,7 +1,7 @@
 // In-memory PaymentQueue with the same queue semantics as RedisStore (head = back of the
-// deque), plus switches to make any operation fail, for the error paths.
+// deque), plus switches to make any operation fail, for the error paths. The contract tests
+// (tests/integration/payment_queue_test.cpp) run the same checks on both.
 #pragma once
-#include <map>
 #include <string>
 #include <vector>
 
@@ -12,8 +12,6 @@ namespace rinha::testing {
 
 class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys, public PaymentQueue {
  public:
-  std::vector<std::string> dead;
-  std::multimap<int64_t, std::string> held;  // due ms -> item
   bool full = false;  // Redis's memory past the intake limit: enqueue answers full
   bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
                                       // (Redis ran the script; the connection broke before the reply)
@@ -64,14 +62,12 @@ class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys
   }
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override {
     if (fail()) co_return false;
-    remove_processing(old_item);
-    queue.emplace_back(new_item);
+    if (remove_processing(old_item)) queue.emplace_back(new_item);  // a repeat changes nothing
     co_return true;
   }
   asio::awaitable<bool> dead_letter(std::string_view item) override {
     if (fail()) co_return false;
-    remove_processing(item);
-    dead.emplace_back(item);
+    if (remove_processing(item)) dead.emplace_back(item);
     co_return true;
   }
   asio::awaitable<bool> hold(std::string_view old_item, std::string_view new_item, int64_t due_ms) override {
@@ -92,10 +88,7 @@ class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys
   }
   asio::awaitable<std::optional<int64_t>> recover_in_flight() override {
     if (fail()) co_return std::nullopt;
-    const int64_t n = static_cast<int64_t>(processing.size());
-    for (auto it = processing.rbegin(); it != processing.rend(); ++it) queue.push_back(*it);
-    processing.clear();
-    co_return n;
+    co_return move_to_head(processing);
   }
   asio::awaitable<std::optional<Backlog>> backlog() override {
     if (fail()) co_return std::nullopt;

@@ -15,7 +15,8 @@ namespace rinha::testing {
 class FakeRoutingState : public virtual FakeFaults, public RoutingState {
  public:
   std::optional<RoutingRecord> routing;  // what save_routing() stored
-  std::vector<FailureSignal> signals;
+  static constexpr size_t kMaxSignals = 64;
+  std::vector<FailureSignal> signals;  // oldest first
   // Expiry (the health lease, health-call reservations) needs a clock; without one,
   // nothing expires.
   const Clock* clock = nullptr;
@@ -61,6 +62,8 @@ class FakeRoutingState : public virtual FakeFaults, public RoutingState {
   asio::awaitable<bool> push_signal(const FailureSignal& sig) override {
     if (fail()) co_return false;
     signals.push_back(sig);
+    // RedisStore keeps the newest kMaxSignals (64) and takes at most that many per call.
+    if (signals.size() > kMaxSignals) signals.erase(signals.begin());
     co_return true;
   }
   asio::awaitable<std::vector<FailureSignal>> take_signals() override {
