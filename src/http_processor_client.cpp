@@ -32,6 +32,15 @@ namespace {
 // Pooled connections idle longer than this are dropped rather than reused: servers close
 // idle keep-alive connections on their own schedule, and a stale one costs a failed send.
 constexpr auto kMaxIdle = std::chrono::seconds(20);
+
+// A processor's JSON answer, parsed on demand (simdjson); `doc` lives as long as this.
+struct JsonBody {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string text;
+  simdjson::ondemand::document doc;
+  bool ok;
+  explicit JsonBody(std::string_view body) : text(body), ok(!parser.iterate(text).get(doc)) {}
+};
 }  // namespace
 
 HttpProcessorClient::HttpProcessorClient(asio::any_io_executor ex, Endpoint endpoint, size_t max_idle)
@@ -164,11 +173,9 @@ asio::awaitable<LookupResult> HttpProcessorClient::lookup(const CorrelationId& i
     co_return out;
   }
   if (ex.status != 200) co_return out;
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string json(ex.body);
-  simdjson::ondemand::document doc;
+  JsonBody json(ex.body);
   std::string_view requested_at;
-  if (parser.iterate(json).get(doc) || doc["requestedAt"].get_string().get(requested_at)) co_return out;
+  if (!json.ok || json.doc["requestedAt"].get_string().get(requested_at)) co_return out;
   auto ms = parse_iso8601_ms(requested_at);
   if (!ms) co_return out;
   out.kind = LookupResult::Kind::found;
@@ -187,13 +194,10 @@ asio::awaitable<HealthResult> HttpProcessorClient::health(std::chrono::milliseco
     co_return out;
   }
   if (ex.status != 200) co_return out;
-  simdjson::ondemand::parser parser;
-  simdjson::padded_string json(ex.body);
-  simdjson::ondemand::document doc;
+  JsonBody json(ex.body);
   bool failing = false;
   int64_t min_rt = 0;
-  if (parser.iterate(json).get(doc) || doc["failing"].get_bool().get(failing) ||
-      doc["minResponseTime"].get_int64().get(min_rt)) {
+  if (!json.ok || json.doc["failing"].get_bool().get(failing) || json.doc["minResponseTime"].get_int64().get(min_rt)) {
     co_return out;
   }
   out.kind = HealthResult::Kind::ok;
