@@ -70,7 +70,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
     if (status == EnqueueStatus::accepted) {
       handoff_->hand_over(p);
     } else {
-      handoff_->cancel();
+      handoff_->cancel(status == EnqueueStatus::unavailable);
     }
   } else {
     status = co_await queue_.enqueue(p);

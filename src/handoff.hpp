@@ -18,7 +18,9 @@ class Handoff {
   virtual ~Handoff() = default;
   virtual std::optional<Processor> reserve() = 0;
   virtual void hand_over(const Payment& pinned) = 0;
-  virtual void cancel() = 0;
+  // `maybe_written`: the write's answer was lost (Redis unreachable or late), so the
+  // payment may be pinned anyway, with no worker: the pool must recover it.
+  virtual void cancel(bool maybe_written) = 0;
 };
 
 }  // namespace rinha

@@ -219,10 +219,15 @@ void WorkerPool::hand_over(const Payment& pinned) {
   asio::co_spawn(parts_.ex, run_one(TakenItem{encode_payment(pinned), false}), asio::detached);
 }
 
-void WorkerPool::cancel() {
+void WorkerPool::cancel(bool maybe_written) {
   --in_flight_;
   --parts_.metrics.in_flight;
   slot_freed_->cancel();
+  if (maybe_written) {
+    // As after a take whose reply was lost: put the processing list back once idle.
+    orphans_possible_ = true;
+    work_available_->cancel();
+  }
 }
 
 void WorkerPool::notify_work() {

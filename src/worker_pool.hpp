@@ -57,7 +57,7 @@ class WorkerPool final : public Handoff {
   // token; hand_over() then sends the payment like a taken one.
   std::optional<Processor> reserve() override;
   void hand_over(const Payment& pinned) override;
-  void cancel() override;
+  void cancel(bool maybe_written) override;
   // This instance queued something: wake the feeder if it is idle.
   void notify_work();
   // Moves the held payments that are due back to the queue (the feeder calls it about once

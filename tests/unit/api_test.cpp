@@ -20,14 +20,17 @@ constexpr const char* kBody = R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c
 // A Handoff that offers `offer` and records what the intake did with it.
 struct FakeHandoff final : Handoff {
   std::optional<Processor> offer;
-  int reserved = 0, cancelled = 0;
+  int reserved = 0, cancelled = 0, maybe_written = 0;
   std::vector<Payment> handed;
   std::optional<Processor> reserve() override {
     if (offer) ++reserved;
     return offer;
   }
   void hand_over(const Payment& p) override { handed.push_back(p); }
-  void cancel() override { ++cancelled; }
+  void cancel(bool written) override {
+    ++cancelled;
+    maybe_written += written ? 1 : 0;
+  }
 };
 
 class ApiTest : public ::testing::Test {
@@ -173,6 +176,7 @@ TEST_F(ApiTest, AReservationNotUsedIsCancelledAndNothingIsSent) {
   EXPECT_EQ(full.status, 503);
   EXPECT_EQ(handoff.reserved, 3);
   EXPECT_EQ(handoff.cancelled, 3);
+  EXPECT_EQ(handoff.maybe_written, 1);  // only Redis unreachable: its write may have landed
   EXPECT_TRUE(handoff.handed.empty());
   EXPECT_TRUE(store_.processing.empty());
   EXPECT_EQ(store_.queue.size(), 1u);

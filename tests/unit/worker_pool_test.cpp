@@ -522,7 +522,7 @@ TEST_F(WorkerPoolTest, YellowHandsOverToTheFallbackAndACancelFreesTheSlot) {
   run_for(10);
   EXPECT_EQ(pool_->reserve(), Processor::fallback);
   EXPECT_EQ(pool_->in_flight(), 1);
-  pool_->cancel();  // e.g. a duplicate: nothing was pinned
+  pool_->cancel(false);  // e.g. a duplicate: nothing was pinned
   EXPECT_EQ(pool_->in_flight(), 0);
   timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
@@ -548,11 +548,31 @@ TEST_F(WorkerPoolTest, NoHandoverWhenThatCouldOvertakeOrBreakARule) {
   cfg_.workers = 1;
   ASSERT_EQ(pool_->reserve(), Processor::default_);
   EXPECT_EQ(pool_->reserve(), std::nullopt);
-  pool_->cancel();
+  pool_->cancel(false);
   EXPECT_EQ(pool_->reserve(), Processor::default_);
-  pool_->cancel();
+  pool_->cancel(false);
   timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
   EXPECT_EQ(pool_->reserve(), std::nullopt);  // stopping
+}
+
+// The intake's write may have pinned the payment though its answer was lost: the pool puts
+// the processing list back on the queue and sends it, as after a lost take reply.
+TEST_F(WorkerPoolTest, AHandoverWhoseWriteAnswerWasLostIsRecovered) {
+  pool_->start();
+  run_for(10);
+  ASSERT_EQ(pool_->reserve(), Processor::default_);
+  Payment p;
+  p.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c2");
+  p.amount_cents = 100;
+  p.pin = Processor::default_;
+  p.in_doubt = true;
+  ASSERT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);  // landed ...
+  pool_->cancel(true);  // ... but the intake saw no answer
+  run_for(200);
+  ASSERT_EQ(def_.sent.size(), 1u);
+  EXPECT_EQ(store_.ledger.size(), 1u);
+  EXPECT_TRUE(store_.processing.empty());
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
 }
 
 }  // namespace
