@@ -56,11 +56,9 @@ for n in $(seq "$PAIRS"); do run A "$n"; run B "$n"; done
 
 log "min / median / max per side (CPU-s per 1,000 payments; script calls and usec per payment):"
 for side in A B; do
-  awk -v side="$side" '$1 == side { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], ++k[kv[1]]] = kv[2]; names[kv[1]] = 1 } }
+  awk -v side="$side" '$1 == side { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], ++k[kv[1]]] = kv[2] } }
     END {
       line = ""
-      for (name in names) order[++m] = name
-      # fixed order for reading
       split("p99_ms lb api1 api2 redis total script_calls script_us", want, " ")
       for (w = 1; w <= 8; w++) {
         name = want[w]; n = k[name]; if (n == 0) continue
