@@ -38,16 +38,22 @@ run() {
     sleep 10
     tail -n 1 "$log_file" | grep -q 'rinha-load: t=' && log "  $side$n $(tail -n 1 "$log_file" | sed 's/^rinha-load: //')"
   done
-  wait "$pid" || { log "side $side run $n failed: $log_file"; tail -n 20 "$log_file"; exit 1; }
+  # A run whose checks failed (lag, inconsistencies) is a result too: reported, and the A/B
+  # goes on; one that left no results stops it.
+  local ok=1
+  wait "$pid" || { ok=0; log "side $side run $n failed its checks: $log_file"; tail -n 5 "$log_file"; }
   local dir; dir=$(sed -n 's/^bench: results in //p' "$log_file")
-  awk -v side="$side" -v n="$n" '
-    FILENAME ~ /score.txt$/ { for (i = 1; i <= NF; i++) if ($i ~ /^p99=/) { sub(/p99=/, "", $i); sub(/ms/, "", $i); p99 = $i } }
+  [ -n "$dir" ] && [ -f "$dir/system/score.txt" ] || { log "side $side run $n left no results"; exit 1; }
+  awk -v side="$side" -v n="$n" -v ok="$ok" '
+    FILENAME ~ /score.txt$/ { for (i = 1; i <= NF; i++) {
+        if ($i ~ /^p99=/) { sub(/p99=/, "", $i); sub(/ms/, "", $i); p99 = $i }
+        if ($i ~ /^lag=/) { sub(/lag=/, "", $i); lag = $i } } }
     FILENAME ~ /resources.txt$/ && $1 == "system" {
       for (i = 3; i <= NF; i++) if ($i ~ /^cpu_s_per_1k=/) { sub(/cpu_s_per_1k=/, "", $i); c[$2] = $i } }
     FILENAME ~ /redis-commands.txt$/ && $1 == "evalsha" {
       for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "calls_per_payment") sc = kv[2]; if (kv[1] == "usec_per_payment") su = kv[2] } }
-    END { printf "%s %s p99_ms=%s lb=%s api1=%s api2=%s redis=%s total=%s script_calls=%s script_us=%s\n",
-            side, n, p99, c["lb"], c["api1"], c["api2"], c["redis"], c["total"], sc, su }' \
+    END { printf "%s %s p99_ms=%s lb=%s api1=%s api2=%s redis=%s total=%s script_calls=%s script_us=%s lag=%s checks_ok=%s\n",
+            side, n, p99, c["lb"], c["api1"], c["api2"], c["redis"], c["total"], sc, su, lag, ok }' \
     "$dir/system/score.txt" "$dir/system/resources.txt" "$dir/system/redis-commands.txt" | tee -a "$out/runs.txt"
 }
 
@@ -59,8 +65,8 @@ for side in A B; do
   awk -v side="$side" '$1 == side { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], ++k[kv[1]]] = kv[2] } }
     END {
       line = ""
-      split("p99_ms lb api1 api2 redis total script_calls script_us", want, " ")
-      for (w = 1; w <= 8; w++) {
+      split("p99_ms lb api1 api2 redis total script_calls script_us lag", want, " ")
+      for (w = 1; w <= 9; w++) {
         name = want[w]; n = k[name]; if (n == 0) continue
         for (i = 1; i <= n; i++) x[i] = v[name, i] + 0
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }

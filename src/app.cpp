@@ -48,7 +48,7 @@ int run_app(const Config& cfg) {
   AsioTimers timers(ex);
   WorkerPool workers(parts, store, store, timers);
   Membership membership(ex, store, clock, metrics, [&workers] { workers.notify_work(); });
-  Api api(cfg, store, store, clock, metrics, [&workers] { workers.notify_work(); },
+  Api api(cfg, store, store, clock, metrics, [&workers] { workers.notify_work(1); },
           cfg.handoff ? &workers : nullptr);
   HttpServer server(ex, api, &metrics.http_latency, std::chrono::milliseconds(cfg.http_idle_timeout_ms));
   // /metrics and /health: a listener of their own, which the load balancer does not reach;

@@ -13,7 +13,31 @@ Pacer::Pacer(PacerSettings s) : s_(s), rate_(s.start_rate) {
 
 double Pacer::burst() const { return std::max(1.0, rate_ / 20.0); }  // 50 ms worth
 
+void Pacer::roll_arrivals(int64_t now_ms) {
+  if (arrivals_since_ms_ < 0) arrivals_since_ms_ = now_ms;
+  const int64_t span = now_ms - arrivals_since_ms_;
+  if (span < 1000) return;
+  // A second or more without a roll: what was counted is spread over it; two or more, and
+  // the counted stretch is stale (nothing arrived since), so it counts as quiet.
+  arrival_rate_ = span >= 2000 ? 0.0 : static_cast<double>(arrivals_) * 1000.0 / static_cast<double>(span);
+  arrivals_ = 0;
+  arrivals_since_ms_ = now_ms;
+}
+
+double Pacer::floor_rate() const {
+  double f = std::max(s_.min_rate, s_.arrival_factor * arrival_rate_);
+  if (s_.max_rate > 0) f = std::min(f, s_.max_rate);
+  return f;
+}
+
+void Pacer::observe_arrivals(int64_t now_ms, int64_t n) {
+  roll_arrivals(now_ms);
+  arrivals_ += n;
+}
+
 void Pacer::refill(int64_t now_ms) {
+  roll_arrivals(now_ms);
+  rate_ = std::max(rate_, floor_rate());
   if (last_refill_ms_ < 0) {
     tokens_ = burst();
   } else if (now_ms > last_refill_ms_) {
@@ -83,7 +107,8 @@ void Pacer::cut(int64_t now_ms) {
   if (now_ms - last_limited_ms_ > s_.limited_recently_ms) return;
   if (now_ms - last_cut_ms_ < s_.cut_spacing_ms) return;
   last_cut_ms_ = now_ms;
-  rate_ = std::max(s_.min_rate, rate_ / 2.0);
+  roll_arrivals(now_ms);
+  rate_ = std::max(floor_rate(), rate_ / 2.0);
   cut_rate_ = rate_;
   tokens_ = std::min(tokens_, burst());
   ++cuts_;

@@ -6,11 +6,13 @@
 //     rate. Smoothed (TCP's SRTT, 1/8 gain) and with a slack of milliseconds: one reply
 //     that waited behind a batch, or for this instance's own busy event loop, is no
 //     congestion (seen: a 2 ms threshold on raw samples held a preview's backlog at 50/s);
-//   - how late its own timers fire: a sleep that overshoots by LAG_LIMIT (10 ms) means this
+//   - how late its own timers fire: a sleep that overshoots by PACER_LAG_LIMIT (3 ms) means this
 //     instance's event loop was held (its CPU quota exhausted, or its loop busy), and every
 //     request arriving meanwhile waited as long; that halves the rate too (seen: at half the
 //     CPU, a preview's 5,600-payment drain ran the APIs at 100 % of their quota and the
-//     intake's p99 of those 10 s to 29 ms, while Redis's round trip stayed short);
+//     intake's p99 of those 10 s to 29 ms, while Redis's round trip stayed short; and at 3x
+//     the preview's load, with a 10 ms limit the drain never cut, and the drain's 10 s had
+//     p99 13-18 ms against 7-8 ms with 3 ms (README, "Pacing the drain, A/B"));
 //   - its own sends' outcomes: a processor answering 429 (too many requests) halves it too;
 //   - otherwise, while the rate is what holds the feeder back (a backlog), the rate grows
 //     by half of itself per second, but by a quarter above the rate a cut last left (as
@@ -18,6 +20,10 @@
 //     10 s without a cut forget that rate.
 // A cut needs the rate to have held a backlog within the last second: with nothing to
 // drain, the pacer caused no congestion and a cut would only slow the next drain.
+// The rate never falls below twice the rate at which work arrived in this instance's queue
+// over the last full second: a backlog always shrinks, by at least what arrives (seen: with
+// a 3 ms lag limit on a slow minute, every sleep was late, cuts held the rate at the 50/s
+// minimum, and a 3x load's backlog grew to 40,000 with the processors healthy).
 // A token bucket with a burst of 50 ms at the current rate turns the rate into takes.
 // Pure: time comes in as arguments; every rule has a table-driven test.
 #pragma once
@@ -33,9 +39,10 @@ struct PacerSettings {
   double rtt_slack_ms = 5;     // ... and over the minimum plus this is congestion
   int64_t cut_spacing_ms = 500;  // one cut per congestion episode, not one per late reply
   int64_t min_window_ms = 5000;  // the recent minimum covers the last 5-10 s
-  int64_t lag_limit_ms = 10;     // a timer this late is a held event loop
+  int64_t lag_limit_ms = 3;      // a timer this late is a held event loop
   int64_t forget_cut_ms = 10000; // after this long without a cut, grow fast again
   int64_t limited_recently_ms = 1000;  // cuts only while the rate held a backlog this recently
+  double arrival_factor = 2;     // the rate stays at least this multiple of the arrival rate
 };
 
 class Pacer {
@@ -55,14 +62,18 @@ class Pacer {
   void observe_overload(int64_t now_ms);
   // A timer of this instance fired `lag_us` after its due time.
   void observe_lag(int64_t now_ms, int64_t lag_us);
+  // `n` payments arrived in this instance's queue (accepted, released, taken over).
+  void observe_arrivals(int64_t now_ms, int64_t n);
 
   double rate() const { return rate_; }
   double base_rtt_ms() const;  // the recent minimum (0 before any sample)
+  double floor_rate() const;   // what cuts cannot go below: the minimum, or the arrivals'
   uint64_t cuts() const { return cuts_; }
 
  private:
   void cut(int64_t now_ms);
   void refill(int64_t now_ms);
+  void roll_arrivals(int64_t now_ms);
   double burst() const;
 
   PacerSettings s_;
@@ -78,6 +89,10 @@ class Pacer {
   uint64_t cuts_ = 0;
   double cut_rate_ = 0;  // the rate right after the last cut (0: none remembered)
   int64_t last_limited_ms_ = INT64_MIN / 2;  // the last take the rate held back
+  // Arrivals counted per second: the last full second's rate, and the second being counted.
+  double arrival_rate_ = 0;
+  int64_t arrivals_ = 0;
+  int64_t arrivals_since_ms_ = -1;
 };
 
 }  // namespace rinha

@@ -37,7 +37,9 @@ WorkerPool::WorkerPool(const RouterParts& parts, PaymentQueue& queue, Ledger& le
       work_available_(timers.make_timer()) {}
 
 void WorkerPool::start() {
-  pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(parts_.cfg.max_send_rate)});
+  pacer_ = Pacer(PacerSettings{.max_rate = static_cast<double>(parts_.cfg.max_send_rate),
+                               .rtt_slack_ms = static_cast<double>(parts_.cfg.pacer_rtt_slack_ms),
+                               .lag_limit_ms = parts_.cfg.pacer_lag_limit_ms});
   asio::co_spawn(parts_.ex, feed(), asio::detached);
 }
 
@@ -192,7 +194,7 @@ asio::awaitable<void> WorkerPool::release_held() {
   parts_.metrics.released += r->released;
   held_possible_ = r->remaining > 0;
   if (r->released == static_cast<int64_t>(kMaxRelease)) next_release_ms_ = now;  // more may be due
-  if (r->released > 0) notify_work();
+  if (r->released > 0) notify_work(r->released);
 }
 
 asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p, int64_t due_ms) {
@@ -230,7 +232,8 @@ void WorkerPool::cancel(bool maybe_written) {
   }
 }
 
-void WorkerPool::notify_work() {
+void WorkerPool::notify_work(int64_t arrived) {
+  if (arrived > 0) pacer_.observe_arrivals(parts_.clock.now_ms(), arrived);
   work_pending_ = true;
   work_available_->cancel();
 }

@@ -58,8 +58,9 @@ class WorkerPool final : public Handoff {
   std::optional<Processor> reserve() override;
   void hand_over(const Payment& pinned) override;
   void cancel(bool maybe_written) override;
-  // This instance queued something: wake the feeder if it is idle.
-  void notify_work();
+  // This instance queued something: wake the feeder if it is idle. `arrived`: how many new
+  // payments that was (the pacer keeps its rate above their rate; a requeue adds none).
+  void notify_work(int64_t arrived = 0);
   // Moves the held payments that are due back to the queue (the feeder calls it about once
   // a second while any may be held; public for tests).
   asio::awaitable<void> release_held();

@@ -41,6 +41,19 @@ class WorkerPoolTest : public ::testing::Test {
     EXPECT_EQ(run_coro(io_, store_.enqueue(p)), EnqueueStatus::accepted);
     return take();
   }
+  // Pins a payment in the processing list as the intake's handover write does (requestedAt
+  // = acceptance, in doubt before any byte is sent), with `pin` the reservation's processor.
+  Payment pin_taken(const char* id, Processor pin, int64_t cents) {
+    Payment p;
+    p.id = *parse_correlation_id(id);
+    p.amount_cents = cents;
+    p.accepted_at_ms = clock_.now_ms();
+    p.pin = pin;
+    p.requested_at_ms = p.accepted_at_ms;
+    p.in_doubt = true;
+    EXPECT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);
+    return p;
+  }
   TakenItem take() {
     auto r = run_coro(io_, store_.take(1, colour_target(breaker_.colour()), clock_.now_ms()));
     EXPECT_EQ(r.kind, TakeResult::Kind::items);
@@ -495,14 +508,7 @@ TEST_F(WorkerPoolTest, AnIdleFeederLetsTheIntakeHandAPaymentStraightToAWorker) {
   const auto pin = pool_->reserve();
   ASSERT_EQ(pin, Processor::default_);
   EXPECT_EQ(pool_->in_flight(), 1);  // the slot is held from the reservation on
-  Payment p;
-  p.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c1");
-  p.amount_cents = 1990;
-  p.accepted_at_ms = clock_.now_ms();
-  p.pin = *pin;
-  p.requested_at_ms = p.accepted_at_ms;
-  p.in_doubt = true;
-  ASSERT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);
+  const Payment p = pin_taken("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c1", *pin, 1990);
   pool_->hand_over(p);
   run_for(50);
   ASSERT_EQ(def_.sent.size(), 1u);
@@ -561,12 +567,7 @@ TEST_F(WorkerPoolTest, AHandoverWhoseWriteAnswerWasLostIsRecovered) {
   pool_->start();
   run_for(10);
   ASSERT_EQ(pool_->reserve(), Processor::default_);
-  Payment p;
-  p.id = *parse_correlation_id("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c2");
-  p.amount_cents = 100;
-  p.pin = Processor::default_;
-  p.in_doubt = true;
-  ASSERT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);  // landed ...
+  pin_taken("4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c2", Processor::default_, 100);  // landed ...
   pool_->cancel(true);  // ... but the intake saw no answer
   run_for(200);
   ASSERT_EQ(def_.sent.size(), 1u);
