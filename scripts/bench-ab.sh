@@ -43,7 +43,10 @@ run() {
   local ok=1
   wait "$pid" || { ok=0; log "side $side run $n failed its checks: $log_file"; tail -n 5 "$log_file"; }
   local dir; dir=$(sed -n 's/^bench: results in //p' "$log_file")
-  [ -n "$dir" ] && [ -f "$dir/system/score.txt" ] || { log "side $side run $n left no results"; exit 1; }
+  local f
+  for f in score.txt resources.txt redis-commands.txt; do
+    [ -n "$dir" ] && [ -f "$dir/system/$f" ] || { log "side $side run $n left no $f"; exit 1; }
+  done
   awk -v side="$side" -v n="$n" -v ok="$ok" '
     FILENAME ~ /score.txt$/ { for (i = 1; i <= NF; i++) {
         if ($i ~ /^p99=/) { sub(/p99=/, "", $i); sub(/ms/, "", $i); p99 = $i }

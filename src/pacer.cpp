@@ -11,7 +11,7 @@ Pacer::Pacer(PacerSettings s) : s_(s), rate_(s.start_rate) {
   rate_ = std::max(rate_, s_.min_rate);
 }
 
-double Pacer::burst() const { return std::max(1.0, rate_ / 20.0); }  // 50 ms worth
+double Pacer::burst() const { return std::max(1.0, rate() / 20.0); }  // 50 ms worth
 
 void Pacer::roll_arrivals(int64_t now_ms) {
   if (arrivals_since_ms_ < 0) arrivals_since_ms_ = now_ms;
@@ -35,13 +35,14 @@ void Pacer::observe_arrivals(int64_t now_ms, int64_t n) {
   arrivals_ += n;
 }
 
+double Pacer::rate() const { return std::max(rate_, floor_rate()); }
+
 void Pacer::refill(int64_t now_ms) {
   roll_arrivals(now_ms);
-  rate_ = std::max(rate_, floor_rate());
   if (last_refill_ms_ < 0) {
     tokens_ = burst();
   } else if (now_ms > last_refill_ms_) {
-    tokens_ = std::min(burst(), tokens_ + static_cast<double>(now_ms - last_refill_ms_) * rate_ / 1000.0);
+    tokens_ = std::min(burst(), tokens_ + static_cast<double>(now_ms - last_refill_ms_) * rate() / 1000.0);
   }
   last_refill_ms_ = std::max(last_refill_ms_, now_ms);
 }
@@ -53,7 +54,7 @@ int64_t Pacer::available(int64_t now_ms) {
 
 int64_t Pacer::wait_ms() const {
   if (tokens_ >= 1.0) return 0;
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate_)));
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate())));
 }
 
 void Pacer::taken(int64_t now_ms, int64_t n, bool limited) {
@@ -106,9 +107,13 @@ void Pacer::cut(int64_t now_ms) {
   // only slow the next drain (seen: cut to 125/s during an outage, a drain then took 20 s).
   if (now_ms - last_limited_ms_ > s_.limited_recently_ms) return;
   if (now_ms - last_cut_ms_ < s_.cut_spacing_ms) return;
-  last_cut_ms_ = now_ms;
   roll_arrivals(now_ms);
-  rate_ = std::max(floor_rate(), rate_ / 2.0);
+  // Halves what it enforces, never below the floor; at the floor already, there is nothing
+  // to cut (and no cut to remember or count).
+  const double before = rate();
+  if (before <= floor_rate()) return;
+  last_cut_ms_ = now_ms;
+  rate_ = std::max(floor_rate(), before / 2.0);
   cut_rate_ = rate_;
   tokens_ = std::min(tokens_, burst());
   ++cuts_;

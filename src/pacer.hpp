@@ -62,10 +62,11 @@ class Pacer {
   void observe_overload(int64_t now_ms);
   // A timer of this instance fired `lag_us` after its due time.
   void observe_lag(int64_t now_ms, int64_t lag_us);
-  // `n` payments arrived in this instance's queue (accepted, released, taken over).
+  // `n` new payments arrived in this instance's queue (accepted by its intake; not requeued,
+  // released from hold or taken over: those arrived once already, or come as one burst).
   void observe_arrivals(int64_t now_ms, int64_t n);
 
-  double rate() const { return rate_; }
+  double rate() const;          // what it enforces: the adapted rate, or the floor if higher
   double base_rtt_ms() const;  // the recent minimum (0 before any sample)
   double floor_rate() const;   // what cuts cannot go below: the minimum, or the arrivals'
   uint64_t cuts() const { return cuts_; }

@@ -194,7 +194,7 @@ asio::awaitable<void> WorkerPool::release_held() {
   parts_.metrics.released += r->released;
   held_possible_ = r->remaining > 0;
   if (r->released == static_cast<int64_t>(kMaxRelease)) next_release_ms_ = now;  // more may be due
-  if (r->released > 0) notify_work(r->released);
+  if (r->released > 0) notify_work();  // no arrivals: they were counted when first queued
 }
 
 asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p, int64_t due_ms) {

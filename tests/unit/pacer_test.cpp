@@ -158,11 +158,12 @@ TEST(Pacer, CutsStopAtTwiceTheArrivals) {
     int64_t arrive_until_ms;  // ... until here
     int64_t first_cut_ms;     // four held loops, 600 ms apart, from here
     double expected_rate;
+    uint64_t expected_cuts;
   } cases[] = {
-      {"nothing arrives: down to the minimum", 0, 4000, 1600, 62.5},
-      {"300/s arrive: no lower than 600/s", 300, 4000, 1600, 600},
-      {"900/s arrive: the floor is over the rate, which rises to it", 900, 4000, 1600, 1800},
-      {"arrivals stopped two seconds before: quiet, the minimum", 300, 1000, 3600, 62.5},
+      {"nothing arrives: down to the minimum", 0, 4000, 1600, 62.5, 4},
+      {"300/s arrive: no lower than 600/s", 300, 4000, 1600, 600, 1},
+      {"900/s arrive: the floor is over the rate: nothing to cut", 900, 4000, 1600, 1800, 0},
+      {"arrivals stopped two seconds before: quiet, the minimum", 300, 1000, 3600, 62.5, 4},
   };
   for (const auto& c : cases) {
     Pacer p(settings());
@@ -176,18 +177,29 @@ TEST(Pacer, CutsStopAtTwiceTheArrivals) {
         next_cut += 600;
       }
     }
-    (void)p.available(last_cut);  // the floor holds on the next refill too
+    EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
+    EXPECT_EQ(p.cuts(), c.expected_cuts) << c.name;
+    (void)p.available(last_cut);  // a refill at the same moment changes nothing
     EXPECT_DOUBLE_EQ(p.rate(), c.expected_rate) << c.name;
   }
 }
 
+// The floor is enforced, not learned: once arrivals stop, the adapted rate is back.
+TEST(Pacer, TheArrivalFloorLastsOnlyWhileArrivalsDo) {
+  Pacer p(settings(100, 50, 0));
+  for (int64_t t = 0; t < 1000; t += 100) p.observe_arrivals(t, 90);
+  (void)p.available(1000);  // the second rolls: 900/s counted
+  EXPECT_DOUBLE_EQ(p.rate(), 1800);
+  EXPECT_EQ(p.available(1000), 90);  // a burst of 50 ms at the enforced rate
+  (void)p.available(3500);           // nothing arrived for 2.5 s
+  EXPECT_DOUBLE_EQ(p.rate(), 100);
+}
+
 TEST(Pacer, TheArrivalFloorRespectsTheCeiling) {
-  Pacer p(settings(1000, 50, 400));
-  p.taken(0, 0, true);
+  Pacer p(settings(100, 50, 400));
   p.observe_arrivals(0, 900);
   p.observe_arrivals(1000, 1);  // the second rolls: 900/s counted
   EXPECT_DOUBLE_EQ(p.floor_rate(), 400);
-  (void)p.available(1000);
   EXPECT_DOUBLE_EQ(p.rate(), 400);
 }
 
