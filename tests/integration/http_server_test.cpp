@@ -8,6 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -27,6 +30,10 @@ class Echo final : public RequestHandler {
  public:
   asio::awaitable<ApiResponse> handle(const ApiRequest& req) override {
     ++calls;
+    if (req.target == "/slow") {  // longer than the server's 300 ms idle deadline
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(500));
+      co_await t.async_wait(asio::use_awaitable);
+    }
     ApiResponse out{200, fmt::format(R"({{"method":"{}","target":"{}","body":{}}})", req.method, req.target,
                                      req.body.size())};
     co_return out;
@@ -106,6 +113,34 @@ TEST_F(HttpServerTest, AnIdleConnectionIsClosedAfterTheDeadline) {
   // Nothing sent: the server closes it after its 300 ms idle deadline (the read returns EOF).
   s.read_some(asio::buffer(&byte, 1), ec);
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+// Each request moves the idle deadline on: a connection in use for longer than the idle
+// timeout (a request every 50 ms for 600 ms, against 300 ms) is not closed under it.
+TEST_F(HttpServerTest, EachRequestMovesTheIdleDeadlineOn) {
+  auto s = connect();
+  for (int i = 0; i < 12; ++i) {
+    auto res = exchange(s, "GET /payments-summary HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(res.result_int(), 200) << "request " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(echo_.calls.load(), 12);
+  char byte;
+  boost::system::error_code ec;
+  s.read_some(asio::buffer(&byte, 1), ec);  // then idle: closed after the deadline
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+// While the handler runs there is no idle deadline (the handler has its own): an answer
+// that takes longer than the idle timeout is delivered, and the connection stays usable.
+TEST_F(HttpServerTest, AHandlerSlowerThanTheIdleTimeoutStillAnswers) {
+  auto s = connect();
+  auto res = exchange(s, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_TRUE(res.keep_alive());
+  res = exchange(s, "GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(echo_.calls.load(), 2);
 }
 
 }  // namespace
