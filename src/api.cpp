@@ -63,9 +63,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   const std::optional<Processor> pin = handoff_ ? handoff_->reserve() : std::nullopt;
   EnqueueStatus status = EnqueueStatus::unavailable;
   if (pin) {
-    p.pin = *pin;
-    p.requested_at_ms = p.accepted_at_ms;
-    p.in_doubt = true;
+    pin_for_handover(p, *pin);
     status = co_await queue_.enqueue_taken(p);
     if (status == EnqueueStatus::accepted) {
       handoff_->hand_over(p);

@@ -23,4 +23,13 @@ class Handoff {
   virtual void cancel(bool maybe_written) = 0;
 };
 
+// Pins a payment the intake hands over to `to`, exactly as a take pins it: `requestedAt` is
+// its acceptance time and it is in doubt before any byte is sent. The intake's write then
+// stores it so in the processing hash.
+inline void pin_for_handover(Payment& p, Processor to) {
+  p.pin = to;
+  p.requested_at_ms = p.accepted_at_ms;
+  p.in_doubt = true;
+}
+
 }  // namespace rinha

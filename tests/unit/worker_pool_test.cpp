@@ -48,9 +48,7 @@ class WorkerPoolTest : public ::testing::Test {
     p.id = *parse_correlation_id(id);
     p.amount_cents = cents;
     p.accepted_at_ms = clock_.now_ms();
-    p.pin = pin;
-    p.requested_at_ms = p.accepted_at_ms;
-    p.in_doubt = true;
+    pin_for_handover(p, pin);
     EXPECT_EQ(run_coro(io_, store_.enqueue_taken(p)), EnqueueStatus::accepted);
     return p;
   }
