@@ -48,8 +48,8 @@ struct RedisReply {
 struct RedisTarget {
   std::string host = "127.0.0.1";
   int port = 6379;
-  std::string socket_path;  // when set, used instead of host:port
-  std::string password;     // when set, AUTH is the first command on every connection
+  std::string socket_path{};  // when set, used instead of host:port
+  std::string password{};     // when set, AUTH is the first command on every connection
 };
 
 class RedisConnection {

@@ -23,8 +23,8 @@ struct RoutingRecord {
   Colour colour = Colour::green;
   int64_t decided_at_ms = 0;           // 0: nothing published yet
   int64_t default_down_since_ms = -1;  // -1: the default is healthy
-  ProcessorView default_view;
-  ProcessorView fallback_view;
+  ProcessorView default_view{};
+  ProcessorView fallback_view{};
 
   bool fresh(int64_t now_ms) const { return decided_at_ms > 0 && now_ms - decided_at_ms <= kRoutingStaleMs; }
   bool operator==(const RoutingRecord&) const = default;

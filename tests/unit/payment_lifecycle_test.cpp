@@ -60,7 +60,9 @@ TEST(PaymentLifecycle, WhenTaken) {
     EXPECT_EQ(a.kind, c.kind) << c.name;
     EXPECT_EQ(a.reason, c.reason) << c.name;
     EXPECT_EQ(a.due_ms, c.due_ms) << c.name;
-    if (c.kind == Kind::hold) EXPECT_EQ(encode_payment(a.payment), encode_payment(pinned())) << c.name;  // unchanged
+    if (c.kind == Kind::hold) {
+      EXPECT_EQ(encode_payment(a.payment), encode_payment(pinned())) << c.name;  // unchanged
+    }
   }
 }
 
