@@ -68,10 +68,10 @@ Doubt lifecycle_track_doubt(const std::optional<Doubt>& known, int64_t sent_at_m
 // Where a taken payment is, as the worker holding it knows it.
 struct PaymentState {
   std::optional<Payment> payment{};  // the taken item, decoded (nullopt: undecodable)
-  bool prior_doubt = false;        // in doubt when taken: an earlier send may still land
-  std::optional<Doubt> doubt{};    // this instance's memory of that doubt
-  bool probe = false;              // taken as the half-open probe
-  bool have_control = false;       // a payment was seen stored on its processor since start
+  bool prior_doubt = false;          // in doubt when taken: an earlier send may still land
+  std::optional<Doubt> doubt{};      // this instance's memory of that doubt
+  bool probe = false;                // taken as the half-open probe
+  bool have_control = false;         // a payment was seen stored on its processor since start
 };
 
 // What has just happened to it.

@@ -11,12 +11,6 @@ namespace rinha::testing {
 
 class FakeLedger : public virtual FakeFaults, public virtual FakeQueueKeys, public Ledger {
  public:
-  // Not copyable: tests share one fake by reference (and a copy through the virtual bases
-  // would assign FakeFaults and FakeQueueKeys once per path).
-  FakeLedger() = default;
-  FakeLedger(const FakeLedger&) = delete;
-  FakeLedger& operator=(const FakeLedger&) = delete;
-
   struct LedgerEntry {
     Processor processor;
     int64_t requested_at_ms;

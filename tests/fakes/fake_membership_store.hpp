@@ -15,12 +15,6 @@ namespace rinha::testing {
 
 class FakeMembershipStore : public virtual FakeFaults, public virtual FakeQueueKeys, public MembershipStore {
  public:
-  // Not copyable: tests share one fake by reference (and a copy through the virtual bases
-  // would assign FakeFaults and FakeQueueKeys once per path).
-  FakeMembershipStore() = default;
-  FakeMembershipStore(const FakeMembershipStore&) = delete;
-  FakeMembershipStore& operator=(const FakeMembershipStore&) = delete;
-
   // Another instance whose heartbeat has expired: what claim_dead_instances() finds.
   std::deque<std::string> dead_peer_queue;        // front = newest, back = its head
   std::vector<std::string> dead_peer_processing;

@@ -12,12 +12,6 @@ namespace rinha::testing {
 
 class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys, public PaymentQueue {
  public:
-  // Not copyable: tests share one fake by reference (and a copy through the virtual bases
-  // would assign FakeFaults and FakeQueueKeys once per path).
-  FakePaymentQueue() = default;
-  FakePaymentQueue(const FakePaymentQueue&) = delete;
-  FakePaymentQueue& operator=(const FakePaymentQueue&) = delete;
-
   bool full = false;  // Redis's memory past the intake limit: enqueue answers full
   bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
                                       // (Redis ran the script; the connection broke before the reply)

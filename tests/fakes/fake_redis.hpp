@@ -31,6 +31,12 @@ struct FakeFaults {
 // moves and the ledger's record), its held set (filled by the queue's hold and the takeover),
 // the dead letters and the idempotency ids (all cleared by the purge).
 struct FakeQueueKeys {
+  // Not copyable, and so neither is any fake built on it: tests share one fake by reference,
+  // and a copy through the fakes' virtual bases would assign these keys once per path.
+  FakeQueueKeys() = default;
+  FakeQueueKeys(const FakeQueueKeys&) = delete;
+  FakeQueueKeys& operator=(const FakeQueueKeys&) = delete;
+
   std::deque<std::string> queue;       // front = newest, back = head (next to pop)
   std::vector<std::string> processing;
   std::multimap<int64_t, std::string> held;  // due ms -> item
