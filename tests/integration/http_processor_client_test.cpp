@@ -3,9 +3,12 @@
 #include "http_processor_client.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -14,7 +17,9 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "../fakes/run_coro.hpp"
 
@@ -23,31 +28,46 @@ namespace {
 
 using testing::run_coro;
 
-// Starts payment-sim on a free port with the given extra flags; kills it on destruction.
+// Starts payment-sim on a free port with the given extra flags; stops it, and waits for it,
+// on destruction. Spawned directly (no shell), so its pid is known before it prints anything:
+// through `sh -c "... & echo $!"` the sim's "listening" line could come before the pid, and
+// the sim, never killed, kept ctest waiting on its stderr until the test timed out.
 class Sim {
  public:
-  explicit Sim(const std::string& flags) {
-    const std::string cmd = std::string(RINHA_BUILD_DIR "/sim/payment-sim --port 0 --quiet ") + flags + " & echo $!";
-    pipe_ = ::popen(cmd.c_str(), "r");
+  explicit Sim(std::vector<std::string> flags) {
+    std::vector<std::string> args{RINHA_BUILD_DIR "/sim/payment-sim", "--port", "0", "--quiet"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);  // dup2 clears CLOEXEC
+    if (::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    pipe_ = ::fdopen(fds[0], "r");
     char line[128];
-    while (pipe_ && std::fgets(line, sizeof line, pipe_)) {
-      int v = 0;
-      if (std::sscanf(line, "listening port=%d", &v) == 1) {
-        port_ = v;
-        break;
-      }
-      if (pid_ == 0) pid_ = std::atoi(line);
+    while (pid_ > 0 && pipe_ && std::fgets(line, sizeof line, pipe_)) {
+      if (std::sscanf(line, "listening port=%d", &port_) == 1) break;
     }
   }
   ~Sim() {
-    if (pid_ > 0) ::kill(pid_, SIGTERM);
-    if (pipe_) ::pclose(pipe_);
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (pipe_) std::fclose(pipe_);
   }
+  Sim(const Sim&) = delete;
+  Sim& operator=(const Sim&) = delete;
   int port() const { return port_; }
 
  private:
   FILE* pipe_ = nullptr;
-  int pid_ = 0;
+  pid_t pid_ = 0;
   int port_ = 0;
 };
 
@@ -60,7 +80,7 @@ Payment payment(const char* id) {
 }
 
 TEST(HttpProcessorClient, SendsClassifiesAndLooksUp) {
-  Sim sim("");
+  Sim sim({});
   ASSERT_GT(sim.port(), 0);
   boost::asio::io_context io;
   HttpProcessorClient client(io.get_executor(), Endpoint{"", "127.0.0.1", std::to_string(sim.port())}, 4);
@@ -76,7 +96,7 @@ TEST(HttpProcessorClient, SendsClassifiesAndLooksUp) {
 }
 
 TEST(HttpProcessorClient, AConnectionTheServerClosedWhileIdleIsNotAFailure) {
-  Sim sim("--idle-timeout-ms 100");
+  Sim sim({"--idle-timeout-ms", "100"});
   ASSERT_GT(sim.port(), 0);
   boost::asio::io_context io;
   HttpProcessorClient client(io.get_executor(), Endpoint{"", "127.0.0.1", std::to_string(sim.port())}, 4);
@@ -88,7 +108,7 @@ TEST(HttpProcessorClient, AConnectionTheServerClosedWhileIdleIsNotAFailure) {
 }
 
 TEST(HttpProcessorClient, TimeoutIsInDoubtAndRefusedIsNotSent) {
-  Sim sim("--delay-ms 500");
+  Sim sim({"--delay-ms", "500"});
   ASSERT_GT(sim.port(), 0);
   boost::asio::io_context io;
   HttpProcessorClient slow(io.get_executor(), Endpoint{"", "127.0.0.1", std::to_string(sim.port())}, 4);
