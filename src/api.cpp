@@ -1,6 +1,13 @@
 // API handlers (see header for the status codes).
 #include "api.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <variant>
 
 #include "validation.hpp"
@@ -47,6 +54,17 @@ asio::awaitable<ApiResponse> Api::handle(const ApiRequest& req) {
   co_return error_response(404, "no such route");  // /metrics and /health included: see AdminApi
 }
 
+// The 202 before Redis's answer: the handler waits on `answered` (expiring at the budget);
+// run_intake cancels it when the intake's answer comes first. Single-threaded: whichever
+// resumes first decides, and the other sees its flag.
+struct Api::PendingIntake {
+  explicit PendingIntake(asio::any_io_executor ex) : answered(ex) {}
+  asio::steady_timer answered;
+  EnqueueStatus status = EnqueueStatus::unavailable;
+  bool finished = false;      // the intake answered within the budget: `status` is the answer
+  bool acknowledged = false;  // the 202 went out first: run_intake must reach a definite outcome
+};
+
 asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   auto parsed = parse_payment_request(req.body);
   if (auto* err = std::get_if<ValidationError>(&parsed)) {
@@ -61,9 +79,36 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   // A worker free now takes it straight from the intake's write, pinned as a take would pin
   // it (requestedAt = now, in doubt before any byte is sent); otherwise it is queued.
   const std::optional<Processor> pin = handoff_ ? handoff_->reserve() : std::nullopt;
+  // Answering before Redis only while Redis is connected and not refusing: then the write
+  // is all but certain to be accepted (and is retried until it is).
+  const bool may_answer_early = cfg_.intake_ack_budget_ms < cfg_.redis_timeout_ms &&
+                                metrics_.intake_unconfirmed < kMaxUnconfirmed && queue_.intake_ready();
+  if (!may_answer_early) {
+    Payment first = p;
+    if (pin) pin_for_handover(first, *pin);
+    const EnqueueStatus status = co_await intake_once(first, pin);
+    co_return answer(status);
+  }
+  auto ex = co_await asio::this_coro::executor;
+  auto pending = std::make_shared<PendingIntake>(ex);
+  if (cfg_.intake_ack_budget_ms == 0) {
+    pending->acknowledged = true;  // no wait at all: no timer either
+    asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
+  } else {
+    pending->answered.expires_after(std::chrono::milliseconds(cfg_.intake_ack_budget_ms));
+    asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
+    co_await pending->answered.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (pending->finished) co_return answer(pending->status);
+    pending->acknowledged = true;
+  }
+  ++metrics_.intake_unconfirmed;
+  ++metrics_.answered_before_redis;
+  co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
+}
+
+asio::awaitable<EnqueueStatus> Api::intake_once(const Payment& p, std::optional<Processor> pin) {
   EnqueueStatus status = EnqueueStatus::unavailable;
   if (pin) {
-    pin_for_handover(p, *pin);
     status = co_await queue_.enqueue_taken(p);
     if (status == EnqueueStatus::accepted) {
       handoff_->hand_over(p);
@@ -72,23 +117,59 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
     }
   } else {
     status = co_await queue_.enqueue(p);
+    if (status == EnqueueStatus::accepted) on_accepted_();
   }
+  co_return status;
+}
+
+asio::awaitable<void> Api::run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending) {
+  Payment first = p;
+  if (pin) pin_for_handover(first, *pin);
+  EnqueueStatus status = co_await intake_once(first, pin);
+  if (!pending->acknowledged) {
+    pending->status = status;
+    pending->finished = true;
+    pending->answered.cancel();
+    co_return;
+  }
+  // The client has its 202: the payment must now reach Redis, or be found there. A failed
+  // pinned write has given its worker slot back (and, unanswered, had the processing list
+  // recovered: it may hold the payment); the retries queue it unpinned, never sent. An
+  // unanswered write may have been applied: then the retry finds its own id (duplicate).
+  bool maybe_written = false;
+  asio::steady_timer retry(pending->answered.get_executor());
+  while (status == EnqueueStatus::unavailable || status == EnqueueStatus::full) {
+    maybe_written = maybe_written || status == EnqueueStatus::unavailable;
+    ++metrics_.intake_retries;
+    retry.expires_after(std::chrono::milliseconds(kIntakeRetryMs));
+    co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
+    status = co_await intake_once(p, std::nullopt);
+  }
+  if (status == EnqueueStatus::accepted) {
+    ++metrics_.payments_accepted;
+  } else {
+    ++metrics_.payments_duplicate;   // a replay (or, after an unanswered write, that write)
+    if (maybe_written) on_accepted_();  // the queue may hold it: let the feeder look
+  }
+  --metrics_.intake_unconfirmed;
+}
+
+ApiResponse Api::answer(EnqueueStatus status) {
   switch (status) {
     case EnqueueStatus::accepted:
       ++metrics_.payments_accepted;
-      if (!pin) on_accepted_();
-      co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
+      return ApiResponse{202, "{\"status\":\"accepted\"}"};
     case EnqueueStatus::duplicate:
       ++metrics_.payments_duplicate;
-      co_return ApiResponse{200, "{\"status\":\"duplicate\",\"message\":\"payment already accepted\"}"};
+      return ApiResponse{200, "{\"status\":\"duplicate\",\"message\":\"payment already accepted\"}"};
     case EnqueueStatus::full:
       ++metrics_.payments_refused_full;
-      co_return error_response(503, "payment not accepted: storage nearly full, retry later");
+      return error_response(503, "payment not accepted: storage nearly full, retry later");
     case EnqueueStatus::unavailable:
       break;
   }
   ++metrics_.payments_unavailable;
-  co_return error_response(503, "payment not accepted: storage unavailable, retry");
+  return error_response(503, "payment not accepted: storage unavailable, retry");
 }
 
 asio::awaitable<ApiResponse> Api::get_summary(const ApiRequest& req) {

@@ -3,13 +3,21 @@
 //   POST /payments          202 accepted (queued durably in Redis) | 200 duplicate (already
 //                           accepted: never forwarded twice) | 4XX invalid | 503 storage down
 //                           or nearly full (Redis past INTAKE_MEMORY_LIMIT of its maxmemory)
+//                           Redis's answer is awaited INTAKE_ACK_BUDGET at most: past it, with
+//                           Redis connected and not refusing, the answer is 202 and the intake
+//                           goes on in the background until Redis has the payment (retrying
+//                           an unanswered or refused write; a replay found then is dropped,
+//                           never paid twice). See README, "Answering before Redis".
 //   GET  /payments-summary  200 totals per processor | 400 bad bound | 503 storage down
 //   POST /purge-payments    200 | 401 wrong token | 403 disabled (no PURGE_TOKEN configured)
 // GET /metrics and GET /health are not routes of this API (404): they are served by
 // AdminApi (admin_api.hpp) on a listener of their own, which the load balancer never reaches.
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,8 +62,26 @@ class Api final : public RequestHandler {
 
   asio::awaitable<ApiResponse> handle(const ApiRequest& req) override;
 
+  // Payments answered 202 before Redis's answer whose intake has not reached a definite
+  // outcome yet (shutdown waits for them).
+  int64_t unconfirmed() const { return metrics_.intake_unconfirmed; }
+
+  // At most this many payments are answered before Redis at a time; past it, the intake
+  // waits for Redis's answer (so a Redis that stops answering holds bounded memory here).
+  static constexpr int64_t kMaxUnconfirmed = 1024;
+  // An intake answered 202 whose write got no answer, or was refused, is tried again after this.
+  static constexpr int64_t kIntakeRetryMs = 100;
+
  private:
+  struct PendingIntake;
   asio::awaitable<ApiResponse> post_payment(const ApiRequest& req);
+  // One intake write and what follows from its answer (hand over, wake the feeder, cancel).
+  asio::awaitable<EnqueueStatus> intake_once(const Payment& p, std::optional<Processor> pin);
+  // intake_once, then, if the 202 went out before it answered, retries until Redis has the
+  // payment (accepted) or already had it (duplicate).
+  asio::awaitable<void> run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending);
+  // The answer to a POST whose intake had its outcome in time.
+  ApiResponse answer(EnqueueStatus status);
   asio::awaitable<ApiResponse> get_summary(const ApiRequest& req);
   asio::awaitable<ApiResponse> purge(const ApiRequest& req);
 

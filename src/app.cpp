@@ -132,8 +132,16 @@ int run_app(const Config& cfg) {
     asio::co_spawn(
         ex,
         [&]() -> asio::awaitable<void> {
-          co_await workers.stop(std::chrono::milliseconds(cfg.processor_timeout_ms + 1000));
           asio::steady_timer t(ex);
+          // Payments answered 202 before Redis's answer first reach Redis (their intake is
+          // retried for up to a deadline and a second), while the workers still take them.
+          const int64_t confirm_steps = (cfg.redis_timeout_ms + 1000) / 10;
+          for (int64_t i = 0; i < confirm_steps && api.unconfirmed() > 0; ++i) {
+            t.expires_after(std::chrono::milliseconds(10));
+            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+          }
+          if (api.unconfirmed() > 0) LOG_WARN("stopping_unconfirmed", "payments={}", api.unconfirmed());
+          co_await workers.stop(std::chrono::milliseconds(cfg.processor_timeout_ms + 1000));
           for (int i = 0; i < 100 && server.active_requests() > 0; ++i) {
             t.expires_after(std::chrono::milliseconds(10));
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -50,6 +50,7 @@ struct Config {
   int64_t ids_horizon_ms{};        // correlationIds remembered at least this long (0: for ever)
   int64_t ledger_horizon_ms{};     // per-payment ledger members kept this long (0: for ever)
   int64_t intake_memory_percent{}; // refuse new payments past this % of Redis maxmemory (0: never)
+  int64_t intake_ack_budget_ms{};  // POST /payments answers 202 past this wait for Redis (api.hpp)
   std::string purge_token;         // empty: POST /purge-payments is disabled
   std::string log_level{};
   // Every variable of the table as it took effect ({name, text}), in table order: the

@@ -33,11 +33,12 @@ std::string Metrics::stats_fields() const {
       "accepted={} duplicate={} invalid={} unavailable={} in_flight={} in_doubt={} send_rate={} stored_default={} "
       "stored_fallback={} failures_default={} failures_fallback={} timeouts_default={} timeouts_fallback={} "
       "requeued={} dead={} held_default={} held_fallback={} released={} lookup_settled={} lookup_unpinned={} "
-      "lookup_failed={} claimed={} colour={} health_owner={} refused_full={} redis_used_memory={}",
+      "lookup_failed={} claimed={} colour={} health_owner={} refused_full={} redis_used_memory={} answered_before_redis={} "
+      "intake_unconfirmed={} intake_retries={}",
       payments_accepted, payments_duplicate, payments_invalid, payments_unavailable, in_flight, in_doubt, send_rate, stored[1],
       stored[2], send_failures[1], send_failures[2], timeouts[1], timeouts[2], requeued, dead_lettered,
       held[1], held[2], released, lookup_settled, lookup_unpinned, lookup_failed, claimed, colour_name(colour), health_owner,
-      payments_refused_full, redis_used_memory);
+      payments_refused_full, redis_used_memory, answered_before_redis, intake_unconfirmed, intake_retries);
 }
 
 std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name) const {
@@ -67,6 +68,9 @@ std::string Metrics::render(const std::optional<Backlog>& backlog, int app_name)
   counter("rinha_payments_unavailable_total", "POST /payments answered 503 (storage unreachable)", payments_unavailable);
   counter("rinha_summaries_total", "GET /payments-summary served", summaries_served);
   counter("rinha_payments_refused_full_total", "POST /payments answered 503 because Redis's memory is past INTAKE_MEMORY_LIMIT", payments_refused_full);
+  counter("rinha_payments_answered_before_redis_total", "POST /payments answered 202 once INTAKE_ACK_BUDGET passed without Redis's answer", answered_before_redis);
+  gauge("rinha_intake_unconfirmed", "payments answered before Redis whose intake has no definite outcome yet", intake_unconfirmed);
+  counter("rinha_intake_retries_total", "intake writes of payments answered before Redis sent again (unanswered or refused)", intake_retries);
   gauge("rinha_redis_used_memory_bytes", "Redis used_memory at the last books upkeep", redis_used_memory);
   gauge("rinha_redis_maxmemory_bytes", "Redis maxmemory (0: none)", redis_max_memory);
   counter("rinha_ledger_trimmed_total", "ledger members removed past LEDGER_HORIZON by this instance", ledger_trimmed);

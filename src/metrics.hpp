@@ -35,6 +35,9 @@ struct Metrics {
   int64_t payments_unavailable = 0;
   int64_t summaries_served = 0;
   int64_t payments_refused_full = 0;  // 503: Redis's memory past INTAKE_MEMORY_LIMIT
+  int64_t answered_before_redis = 0;  // 202 sent past INTAKE_ACK_BUDGET, before Redis's answer
+  int64_t intake_unconfirmed = 0;     // of those, intakes still without a definite outcome
+  int64_t intake_retries = 0;         // their writes sent again (unanswered or refused)
   // Books (Ledger::upkeep)
   int64_t redis_used_memory = 0;
   int64_t redis_max_memory = 0;

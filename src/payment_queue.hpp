@@ -61,6 +61,9 @@ class PaymentQueue {
   // the form `p` (pinned, requestedAt set, in doubt: what take() would have made of it), for
   // a worker that is free now (Handoff). Accepted means pinned, durably, before the 202.
   virtual asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) = 0;
+  // Whether an intake sent now would most likely be accepted: the store is reachable and not
+  // refusing for memory. The intake answers 202 before the store's answer only then (api.hpp).
+  virtual bool intake_ready() const = 0;
 
   // Workers. take() moves up to `max` payments from the head of this instance's queue to
   // its processing list and pins them, atomically: an unpinned payment gets pin = `pin_to`

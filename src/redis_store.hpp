@@ -55,6 +55,7 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   // PaymentQueue
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
   asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override;
+  bool intake_ready() const override { return http_.connected() && !intake_refused_; }
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override;
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
   asio::awaitable<bool> dead_letter(std::string_view item) override;

@@ -2,6 +2,11 @@
 // deque), plus switches to make any operation fail, for the error paths. The contract tests
 // (tests/integration/payment_queue_test.cpp) run the same checks on both.
 #pragma once
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,25 +18,25 @@ namespace rinha::testing {
 class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys, public PaymentQueue {
  public:
   bool full = false;  // Redis's memory past the intake limit: enqueue answers full
+  bool ready = true;  // intake_ready(): false as when Redis is unreachable
+  // The intakes' answers wait this long (real time), as a slow Redis's would; the write
+  // itself is done at once, as Redis runs the script when the command arrives.
+  std::chrono::milliseconds intake_delay{0};
+  int lose_intake_replies = 0;  // that many following intakes write, then answer unavailable
   bool lose_next_take_reply = false;  // the next take moves its items, then reports an error
                                       // (Redis ran the script; the connection broke before the reply)
   int take_calls = 0;
 
+  bool intake_ready() const override { return ready && !full; }
+  int enqueue_calls = 0;
   asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override {
-    if (fail()) co_return EnqueueStatus::unavailable;
-    if (full) co_return EnqueueStatus::full;
-    if (!ids.insert(std::string(id_view(p.id))).second) co_return EnqueueStatus::duplicate;
-    queue.push_front(encode_payment(p));
-    co_return EnqueueStatus::accepted;
+    ++enqueue_calls;
+    return intake(p, false);
   }
   int enqueue_taken_calls = 0;
   asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override {
     ++enqueue_taken_calls;
-    if (fail()) co_return EnqueueStatus::unavailable;
-    if (full) co_return EnqueueStatus::full;
-    if (!ids.insert(std::string(id_view(p.id))).second) co_return EnqueueStatus::duplicate;
-    processing.push_back(encode_payment(p));
-    co_return EnqueueStatus::accepted;
+    return intake(p, true);
   }
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override {
     ++take_calls;
@@ -94,6 +99,35 @@ class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys
     if (fail()) co_return std::nullopt;
     co_return Backlog{static_cast<int64_t>(queue.size()), static_cast<int64_t>(queue.size()),
                       static_cast<int64_t>(processing.size()), static_cast<int64_t>(held.size())};
+  }
+ private:
+  // As RedisStore's intake: to the queue, or (taken) straight into the processing list.
+  asio::awaitable<EnqueueStatus> intake(const Payment& p, bool taken) {
+    EnqueueStatus status = EnqueueStatus::accepted;
+    if (fail()) {
+      status = EnqueueStatus::unavailable;
+    } else if (full) {
+      status = EnqueueStatus::full;
+    } else if (!ids.insert(std::string(id_view(p.id))).second) {
+      status = EnqueueStatus::duplicate;
+    } else {
+      if (taken) {
+        processing.push_back(encode_payment(p));
+      } else {
+        queue.push_front(encode_payment(p));
+      }
+      if (lose_intake_replies > 0) {
+        --lose_intake_replies;
+        status = EnqueueStatus::unavailable;
+      }
+    }
+    co_await answer_delay();
+    co_return status;
+  }
+  asio::awaitable<void> answer_delay() {
+    if (intake_delay.count() <= 0) co_return;
+    asio::steady_timer t(co_await asio::this_coro::executor, intake_delay);
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 };
 

@@ -80,8 +80,16 @@ TEST(Router, OperatorEndpointsAndRedisAreNotOpen) {
   EXPECT_NE(out.find("NOAUTH"), std::string::npos) << out;
 }
 
+// A metric of one instance's admin listener, or -1.
+long long metric(Stack& s, int instance, const std::string& name) {
+  const auto m = s.admin_get(instance, "/metrics").body;
+  const auto at = m.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stoll(m.substr(at + name.size() + 2));
+}
+
 TEST(Router, ReplayedCorrelationIdIsForwardedOnlyOnce) {
-  Stack s;
+  // Each answer waits for Redis's (INTAKE_ACK_BUDGET of a whole deadline): a replay is 200.
+  Stack s(std::map<std::string, std::string>{{"INTAKE_ACK_BUDGET", "60s"}});
   const std::string id = new_uuid();
   EXPECT_EQ(s.post_payment(id).status, 202);
   for (int i = 0; i < 5; ++i) {  // through both instances
@@ -92,6 +100,27 @@ TEST(Router, ReplayedCorrelationIdIsForwardedOnlyOnce) {
   ASSERT_TRUE(s.wait_settled(1, 10000));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(s.sim_counts(s.default_port()).requests + s.sim_counts(s.fallback_port()).requests, 1);
+}
+
+// INTAKE_ACK_BUDGET 0: every 202 goes out before Redis's answer; each payment still reaches
+// Redis once and is forwarded once, and a replay answered so is dropped, not paid again.
+TEST(Router, PaymentsAnsweredBeforeRedisAreEachForwardedOnce) {
+  Stack s(std::map<std::string, std::string>{{"INTAKE_ACK_BUDGET", "0"}});
+  const int n = 100;
+  const auto ids = post_many(s, n);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(s.post_payment(ids[static_cast<size_t>(i)]).status / 100, 2);  // replays
+  ASSERT_TRUE(s.wait_settled(n, 10000)) << s.summary().body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(s.sim_counts(s.default_port()).requests + s.sim_counts(s.fallback_port()).requests, n);
+  EXPECT_EQ(parse_counts(s.summary().body, "default"), (Counts{n, n * kCents}));
+  long long early = 0;
+  for (int i : {1, 2}) {
+    early += metric(s, i, "rinha_payments_answered_before_redis_total");
+    EXPECT_EQ(metric(s, i, "rinha_intake_unconfirmed"), 0);
+  }
+  EXPECT_GT(early, 0);  // the path under test was taken
+  EXPECT_EQ(s.redis("HLEN payments:processing:1"), "0\n");
+  EXPECT_EQ(s.redis("HLEN payments:processing:2"), "0\n");
 }
 
 TEST(Router, BadInputIsRejectedAndNothingIsForwarded) {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
 
 #include "fake_clock.hpp"
 #include "fake_store.hpp"
@@ -16,6 +19,9 @@ using testing::FakeStore;
 using testing::run_coro;
 
 constexpr const char* kBody = R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b3","amount":19.90})";
+
+// A slow store's answer (FakePaymentQueue::intake_delay): 30x the tests' 1 ms budget.
+constexpr auto kSlow = std::chrono::milliseconds(30);
 
 // A Handoff that offers `offer` and records what the intake did with it.
 struct FakeHandoff final : Handoff {
@@ -35,14 +41,43 @@ struct FakeHandoff final : Handoff {
 
 class ApiTest : public ::testing::Test {
  protected:
+  // Each call's Api lives as long as the test: an intake answered before the store goes on
+  // after the call returns.
   ApiResponse call(std::string_view method, std::string_view target, std::string_view body = {},
                    std::string_view token = {}, Handoff* handoff = nullptr) {
-    Api api(cfg_, store_, store_, clock_, metrics_, [this] { ++woken_; }, handoff);
-    return run_coro(io_, api.handle(ApiRequest{method, target, body, token}));
+    apis_.push_back(std::make_unique<Api>(cfg_, store_, store_, clock_, metrics_, [this] { ++woken_; }, handoff));
+    return run_coro(io_, apis_.back()->handle(ApiRequest{method, target, body, token}));
   }
+  // Runs what the calls left going (intakes answered before the store) to completion.
+  void finish_background() {
+    io_.restart();
+    io_.run();
+  }
+  // Then: the one payment is queued once, accepted once, with `duplicates` replays dropped.
+  void expect_queued_once_in_the_end(int64_t duplicates) {
+    finish_background();
+    EXPECT_EQ(store_.queue.size(), 1u);
+    EXPECT_EQ(metrics_.payments_accepted, 1);
+    EXPECT_EQ(metrics_.payments_duplicate, duplicates);
+    EXPECT_EQ(metrics_.intake_unconfirmed, 0);
+  }
+  // A POST offered a free worker (pinned to the default) while the store answers slowly.
+  int post_pinned_to_a_slow_store(FakeHandoff& handoff) {
+    handoff.offer = Processor::default_;
+    store_.intake_delay = kSlow;
+    return call("POST", "/payments", kBody, {}, &handoff).status;
+  }
+  std::vector<std::unique_ptr<Api>> apis_;
   int woken_ = 0;  // on_accepted: the feeder was told something was queued
   boost::asio::io_context io_;
-  Config cfg_ = default_config();
+  // A budget of 1 ms (the default is 0: every 202 before Redis): a store answering within it
+  // gets its exact answer (the fake answers at once unless told to wait), so the tests of
+  // the answers hold whatever the default; the budget's own tests set what they need.
+  Config cfg_ = [] {
+    Config c = default_config();
+    c.intake_ack_budget_ms = 1;
+    return c;
+  }();
   FakeStore store_;
   FakeClock clock_;
   Metrics metrics_;
@@ -180,6 +215,106 @@ TEST_F(ApiTest, AReservationNotUsedIsCancelledAndNothingIsSent) {
   EXPECT_TRUE(handoff.handed.empty());
   EXPECT_TRUE(store_.processing.empty());
   EXPECT_EQ(store_.queue.size(), 1u);
+}
+
+// INTAKE_ACK_BUDGET: a store slower than the budget gets the 202 out first; the payment
+// still reaches it once, and nothing is answered before it while it is known down.
+constexpr const char* kOther = R"({"correlationId":"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60c1","amount":1})";
+
+TEST_F(ApiTest, ASlowStoreGets202AfterTheBudgetAndThePaymentIsQueuedOnce) {
+  ASSERT_EQ(cfg_.intake_ack_budget_ms, 1);
+  store_.intake_delay = kSlow;
+  // (the budget's timer expires before the fake's answer, so it is served first, however
+  // late both fire on a busy machine)
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  EXPECT_EQ(metrics_.answered_before_redis, 1);
+  EXPECT_EQ(metrics_.intake_unconfirmed, 1);
+  EXPECT_EQ(metrics_.payments_accepted, 0);  // not yet known
+  finish_background();
+  EXPECT_EQ(metrics_.intake_unconfirmed, 0);
+  EXPECT_EQ(metrics_.payments_accepted, 1);
+  EXPECT_EQ(store_.queue.size(), 1u);
+  EXPECT_EQ(woken_, 1);  // the feeder heard of it once it was queued
+  EXPECT_EQ(store_.enqueue_calls, 1);
+}
+
+TEST_F(ApiTest, AStoreWithinTheBudgetGivesThePreciseAnswer) {
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  auto r = call("POST", "/payments", kBody);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(metrics_.answered_before_redis, 0);
+}
+
+TEST_F(ApiTest, AReplayAnsweredBeforeTheStoreIsDroppedNotQueuedTwice) {
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  store_.intake_delay = kSlow;
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // Redis had not answered yet
+  expect_queued_once_in_the_end(1);
+}
+
+TEST_F(ApiTest, AnUnansweredWriteAfterThe202IsRetriedUntilTheStoreHasIt) {
+  store_.intake_delay = kSlow;
+  store_.fail_next_ops = 2;  // two writes that never reached it
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  expect_queued_once_in_the_end(0);
+  EXPECT_EQ(store_.enqueue_calls, 3);
+  EXPECT_EQ(metrics_.intake_retries, 2);
+}
+
+TEST_F(ApiTest, APinnedWriteWhoseAnswerWasLostIsRecoveredNotSentTwice) {
+  FakeHandoff handoff;
+  store_.lose_intake_replies = 1;  // written, answer lost
+  EXPECT_EQ(post_pinned_to_a_slow_store(handoff), 202);
+  finish_background();
+  // The first write pinned it; the pool recovers the processing list (maybe_written), and
+  // the retry through the queue found the id there: it exists once, pinned.
+  ASSERT_EQ(store_.processing.size(), 1u);
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(handoff.cancelled, 1);
+  EXPECT_EQ(handoff.maybe_written, 1);
+  EXPECT_TRUE(handoff.handed.empty());
+  EXPECT_EQ(store_.enqueue_taken_calls, 1);
+  EXPECT_EQ(store_.enqueue_calls, 1);
+  EXPECT_EQ(metrics_.intake_unconfirmed, 0);
+}
+
+TEST_F(ApiTest, APinnedPaymentAnsweredBeforeTheStoreIsHandedOverOnceAccepted) {
+  FakeHandoff handoff;
+  EXPECT_EQ(post_pinned_to_a_slow_store(handoff), 202);
+  EXPECT_TRUE(handoff.handed.empty());  // not before Redis has it
+  finish_background();
+  ASSERT_EQ(handoff.handed.size(), 1u);
+  EXPECT_EQ(encode_payment(handoff.handed[0]), store_.processing.front());
+  EXPECT_EQ(handoff.cancelled, 0);
+}
+
+TEST_F(ApiTest, NothingIsAnsweredBeforeAStoreKnownDownOrPastTheBudgetSetting) {
+  store_.intake_delay = kSlow;
+  store_.ready = false;  // Redis not connected: wait for the answer
+  store_.fail_next_ops = 1;
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 503);
+  store_.ready = true;
+  cfg_.intake_ack_budget_ms = cfg_.redis_timeout_ms;  // a budget of a whole deadline: always wait
+  EXPECT_EQ(call("POST", "/payments", kOther).status, 202);
+  EXPECT_EQ(call("POST", "/payments", kOther).status, 200);
+  EXPECT_EQ(metrics_.answered_before_redis, 0);
+  EXPECT_EQ(metrics_.payments_unavailable, 1);
+}
+
+TEST_F(ApiTest, ABudgetOfZeroAnswersBeforeEvenAFastStore) {
+  cfg_.intake_ack_budget_ms = 0;
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // a replay too: found later, dropped
+  EXPECT_EQ(metrics_.answered_before_redis, 2);
+  expect_queued_once_in_the_end(1);
+}
+
+TEST_F(ApiTest, AtMostTheBoundOfPaymentsIsAnsweredBeforeTheStore) {
+  store_.intake_delay = kSlow;
+  metrics_.intake_unconfirmed = Api::kMaxUnconfirmed;  // as if that many were outstanding
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  EXPECT_EQ(metrics_.answered_before_redis, 0);  // it waited for the store's answer
+  EXPECT_EQ(metrics_.payments_accepted, 1);
 }
 
 }  // namespace
