@@ -10,6 +10,7 @@
 #include <chrono>
 #include <variant>
 
+#include "log.hpp"
 #include "validation.hpp"
 
 namespace rinha {
@@ -81,7 +82,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   const std::optional<Processor> pin = handoff_ ? handoff_->reserve() : std::nullopt;
   // Answering before Redis only while Redis is connected and not refusing: then the write
   // is all but certain to be accepted (and is retried until it is).
-  const bool may_answer_early = cfg_.intake_ack_budget_ms < cfg_.redis_timeout_ms &&
+  const bool may_answer_early = answering_early_ && cfg_.intake_ack_budget_ms < cfg_.redis_timeout_ms &&
                                 metrics_.intake_unconfirmed < kMaxUnconfirmed && queue_.intake_ready();
   if (!may_answer_early) {
     Payment first = p;
@@ -97,7 +98,8 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   } else {
     pending->answered.expires_after(std::chrono::milliseconds(cfg_.intake_ack_budget_ms));
     asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
-    co_await pending->answered.async_wait(asio::as_tuple(asio::use_awaitable));
+    // (co_spawn dispatches: an intake that never suspends has finished already)
+    if (!pending->finished) co_await pending->answered.async_wait(asio::as_tuple(asio::use_awaitable));
     if (pending->finished) co_return answer(pending->status);
     pending->acknowledged = true;
   }
@@ -136,20 +138,34 @@ asio::awaitable<void> Api::run_intake(Payment p, std::optional<Processor> pin, s
   // pinned write has given its worker slot back (and, unanswered, had the processing list
   // recovered: it may hold the payment); the retries queue it unpinned, never sent. An
   // unanswered write may have been applied: then the retry finds its own id (duplicate).
+  const bool pinned_unanswered = pin && status == EnqueueStatus::unavailable;
   bool maybe_written = false;
   asio::steady_timer retry(pending->answered.get_executor());
   while (status == EnqueueStatus::unavailable || status == EnqueueStatus::full) {
     maybe_written = maybe_written || status == EnqueueStatus::unavailable;
+    // Its id is remembered for IDS_HORIZON at least: a write that may have landed is not
+    // retried past half of it, or a late retry could be accepted as new and paid twice.
+    if (maybe_written && cfg_.ids_horizon_ms > 0 && clock_.now_ms() - p.accepted_at_ms > cfg_.ids_horizon_ms / 2) {
+      LOG_ERROR("intake_abandoned", "id={} accepted_at_ms={} note=answered_202_written_or_lost", id_view(p.id),
+                p.accepted_at_ms);
+      --metrics_.intake_unconfirmed;
+      co_return;
+    }
     ++metrics_.intake_retries;
     retry.expires_after(std::chrono::milliseconds(kIntakeRetryMs));
     co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
     status = co_await intake_once(p, std::nullopt);
   }
-  if (status == EnqueueStatus::accepted) {
-    ++metrics_.payments_accepted;
+  if (status == EnqueueStatus::accepted || maybe_written) {
+    ++metrics_.payments_accepted;  // (found after an unanswered write: most likely that write)
   } else {
-    ++metrics_.payments_duplicate;   // a replay (or, after an unanswered write, that write)
-    if (maybe_written) on_accepted_();  // the queue may hold it: let the feeder look
+    ++metrics_.payments_duplicate;  // a replay
+  }
+  if (maybe_written) {
+    // The unanswered write has run by now (Redis answered a later one for the same id): if
+    // it pinned the payment, the recovery cancel(true) asked for may have come before it.
+    if (pinned_unanswered) handoff_->recover_pinned_writes();
+    on_accepted_();  // if it queued the payment, let the feeder look
   }
   --metrics_.intake_unconfirmed;
 }

@@ -65,6 +65,8 @@ class Api final : public RequestHandler {
   // Payments answered 202 before Redis's answer whose intake has not reached a definite
   // outcome yet (shutdown waits for them).
   int64_t unconfirmed() const { return metrics_.intake_unconfirmed; }
+  // Shutdown: from now on every answer waits for Redis's (nothing more is left unconfirmed).
+  void stop_answering_early() { answering_early_ = false; }
 
   // At most this many payments are answered before Redis at a time; past it, the intake
   // waits for Redis's answer (so a Redis that stops answering holds bounded memory here).
@@ -92,6 +94,7 @@ class Api final : public RequestHandler {
   Metrics& metrics_;
   std::function<void()> on_accepted_;
   Handoff* handoff_;
+  bool answering_early_ = true;
 };
 
 // {"error":"<message>"} with the message escaped for JSON.

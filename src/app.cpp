@@ -127,6 +127,7 @@ int run_app(const Config& cfg) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     LOG_INFO("stopping", "signal={}", sig);
+    api.stop_answering_early();  // the POSTs still arriving on open connections wait for Redis
     server.stop();
     admin_server.stop();
     asio::co_spawn(
@@ -140,12 +141,12 @@ int run_app(const Config& cfg) {
             t.expires_after(std::chrono::milliseconds(10));
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
           }
-          if (api.unconfirmed() > 0) LOG_WARN("stopping_unconfirmed", "payments={}", api.unconfirmed());
           co_await workers.stop(std::chrono::milliseconds(cfg.processor_timeout_ms + 1000));
           for (int i = 0; i < 100 && server.active_requests() > 0; ++i) {
             t.expires_after(std::chrono::milliseconds(10));
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
           }
+          if (api.unconfirmed() > 0) LOG_WARN("stopping_unconfirmed", "payments={}", api.unconfirmed());
           monitor.stop();
           membership.stop();
           stats_timer.cancel();

@@ -5,7 +5,8 @@
 // per payment in final-2025); straight to a worker, the intake's own write pins it.
 // Protocol: reserve() either says no, or reserves one worker slot and names the processor to
 // pin the payment to; exactly one of hand_over() (it is pinned in the processing list now)
-// or cancel() (it is not: a duplicate, a refusal, Redis unreachable) follows.
+// or cancel() (it is not: a duplicate, a refusal, Redis unreachable) follows; after a
+// cancel(true), recover_pinned_writes() may follow too (api.cpp, run_intake).
 #pragma once
 #include <optional>
 
@@ -21,6 +22,10 @@ class Handoff {
   // `maybe_written`: the write's answer was lost (Redis unreachable or late), so the
   // payment may be pinned anyway, with no worker: the pool must recover it.
   virtual void cancel(bool maybe_written) = 0;
+  // After cancel(true): a write that may have pinned a payment is now known to have run in
+  // Redis (a later intake of the same id found it). The processing list is recovered again,
+  // since the recovery cancel(true) asked for may have run before that write did.
+  virtual void recover_pinned_writes() = 0;
 };
 
 // Pins a payment the intake hands over to `to`, exactly as a take pins it: `requestedAt` is

@@ -225,11 +225,12 @@ void WorkerPool::cancel(bool maybe_written) {
   --in_flight_;
   --parts_.metrics.in_flight;
   slot_freed_->cancel();
-  if (maybe_written) {
-    // As after a take whose reply was lost: put the processing list back once idle.
-    orphans_possible_ = true;
-    work_available_->cancel();
-  }
+  if (maybe_written) recover_pinned_writes();  // as after a take whose reply was lost
+}
+
+void WorkerPool::recover_pinned_writes() {
+  orphans_possible_ = true;
+  work_available_->cancel();
 }
 
 void WorkerPool::notify_work(int64_t arrived) {

@@ -58,6 +58,7 @@ class WorkerPool final : public Handoff {
   std::optional<Processor> reserve() override;
   void hand_over(const Payment& pinned) override;
   void cancel(bool maybe_written) override;
+  void recover_pinned_writes() override;
   // This instance queued something: wake the feeder if it is idle. `arrived`: how many new
   // payments that was (the pacer keeps its rate above their rate; a requeue adds none).
   void notify_work(int64_t arrived = 0);

@@ -37,6 +37,8 @@ struct FakeHandoff final : Handoff {
     ++cancelled;
     maybe_written += written ? 1 : 0;
   }
+  int recoveries = 0;
+  void recover_pinned_writes() override { ++recoveries; }
 };
 
 class ApiTest : public ::testing::Test {
@@ -272,9 +274,25 @@ TEST_F(ApiTest, APinnedWriteWhoseAnswerWasLostIsRecoveredNotSentTwice) {
   EXPECT_TRUE(store_.queue.empty());
   EXPECT_EQ(handoff.cancelled, 1);
   EXPECT_EQ(handoff.maybe_written, 1);
+  // ...and once the retry proved the write ran, again: the first recovery may have run
+  // before the write did (two connections, no order between them).
+  EXPECT_EQ(handoff.recoveries, 1);
   EXPECT_TRUE(handoff.handed.empty());
   EXPECT_EQ(store_.enqueue_taken_calls, 1);
   EXPECT_EQ(store_.enqueue_calls, 1);
+  EXPECT_EQ(metrics_.intake_unconfirmed, 0);
+  EXPECT_EQ(metrics_.payments_accepted, 1);  // its own write, most likely
+}
+
+TEST_F(ApiTest, AWriteThatMayHaveLandedIsNotRetriedPastHalfTheIdHorizon) {
+  store_.intake_delay = kSlow;
+  store_.fail_next_ops = 1;  // unanswered: it may have landed
+  EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
+  clock_.advance(cfg_.ids_horizon_ms);  // Redis refused meanwhile (as if for that long)
+  finish_background();
+  // A retry now could be taken for a new payment (its id forgotten) and paid twice: given up.
+  EXPECT_EQ(store_.enqueue_calls, 1);
+  EXPECT_EQ(metrics_.intake_retries, 0);
   EXPECT_EQ(metrics_.intake_unconfirmed, 0);
 }
 
