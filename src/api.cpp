@@ -85,19 +85,19 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   const bool may_answer_early = answering_early_ && cfg_.intake_ack_budget_ms < cfg_.redis_timeout_ms &&
                                 metrics_.intake_unconfirmed < kMaxUnconfirmed && queue_.intake_ready();
   if (!may_answer_early) {
-    Payment first = p;
-    if (pin) pin_for_handover(first, *pin);
-    const EnqueueStatus status = co_await intake_once(first, pin);
+    const EnqueueStatus status = co_await intake_once(p, pin);
     co_return answer(status);
   }
   auto ex = co_await asio::this_coro::executor;
   auto pending = std::make_shared<PendingIntake>(ex);
-  if (cfg_.intake_ack_budget_ms == 0) {
-    pending->acknowledged = true;  // no wait at all: no timer either
-    asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
-  } else {
+  const bool wait = cfg_.intake_ack_budget_ms > 0;  // 0: no wait at all, no timer either
+  if (wait) {
     pending->answered.expires_after(std::chrono::milliseconds(cfg_.intake_ack_budget_ms));
-    asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
+  } else {
+    pending->acknowledged = true;
+  }
+  asio::co_spawn(ex, run_intake(p, pin, pending), asio::detached);
+  if (wait) {
     // (co_spawn dispatches: an intake that never suspends has finished already)
     if (!pending->finished) co_await pending->answered.async_wait(asio::as_tuple(asio::use_awaitable));
     if (pending->finished) co_return answer(pending->status);
@@ -108,9 +108,10 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
 }
 
-asio::awaitable<EnqueueStatus> Api::intake_once(const Payment& p, std::optional<Processor> pin) {
+asio::awaitable<EnqueueStatus> Api::intake_once(Payment p, std::optional<Processor> pin) {
   EnqueueStatus status = EnqueueStatus::unavailable;
   if (pin) {
+    pin_for_handover(p, *pin);
     status = co_await queue_.enqueue_taken(p);
     if (status == EnqueueStatus::accepted) {
       handoff_->hand_over(p);
@@ -125,9 +126,7 @@ asio::awaitable<EnqueueStatus> Api::intake_once(const Payment& p, std::optional<
 }
 
 asio::awaitable<void> Api::run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending) {
-  Payment first = p;
-  if (pin) pin_for_handover(first, *pin);
-  EnqueueStatus status = co_await intake_once(first, pin);
+  EnqueueStatus status = co_await intake_once(p, pin);
   if (!pending->acknowledged) {
     pending->status = status;
     pending->finished = true;

@@ -77,8 +77,9 @@ class Api final : public RequestHandler {
  private:
   struct PendingIntake;
   asio::awaitable<ApiResponse> post_payment(const ApiRequest& req);
-  // One intake write and what follows from its answer (hand over, wake the feeder, cancel).
-  asio::awaitable<EnqueueStatus> intake_once(const Payment& p, std::optional<Processor> pin);
+  // One intake write and what follows from its answer (hand over, wake the feeder, cancel);
+  // with `pin`, `p` (as accepted) is pinned for the handover first.
+  asio::awaitable<EnqueueStatus> intake_once(Payment p, std::optional<Processor> pin);
   // intake_once, then, if the 202 went out before it answered, retries until Redis has the
   // payment (accepted) or already had it (duplicate).
   asio::awaitable<void> run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending);

@@ -134,18 +134,20 @@ int run_app(const Config& cfg) {
         ex,
         [&]() -> asio::awaitable<void> {
           asio::steady_timer t(ex);
+          // Polls every 10 ms while `busy()`, for `limit_ms` at most.
+          auto wait_while = [&](const std::function<bool()>& busy, int64_t limit_ms) -> asio::awaitable<void> {
+            for (int64_t waited = 0; waited < limit_ms && busy(); waited += 10) {
+              t.expires_after(std::chrono::milliseconds(10));
+              co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+          };
           // Payments answered 202 before Redis's answer first reach Redis (their intake is
           // retried for up to a deadline and a second), while the workers still take them.
-          const int64_t confirm_steps = (cfg.redis_timeout_ms + 1000) / 10;
-          for (int64_t i = 0; i < confirm_steps && api.unconfirmed() > 0; ++i) {
-            t.expires_after(std::chrono::milliseconds(10));
-            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-          }
+          const std::function<bool()> unconfirmed = [&] { return api.unconfirmed() > 0; };
+          const std::function<bool()> answering = [&] { return server.active_requests() > 0; };
+          co_await wait_while(unconfirmed, cfg.redis_timeout_ms + 1000);
           co_await workers.stop(std::chrono::milliseconds(cfg.processor_timeout_ms + 1000));
-          for (int i = 0; i < 100 && server.active_requests() > 0; ++i) {
-            t.expires_after(std::chrono::milliseconds(10));
-            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-          }
+          co_await wait_while(answering, 1000);
           if (api.unconfirmed() > 0) LOG_WARN("stopping_unconfirmed", "payments={}", api.unconfirmed());
           monitor.stop();
           membership.stop();
