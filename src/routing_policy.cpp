@@ -32,12 +32,14 @@ ProcessorView merge_views(const ProcessorView& a, const ProcessorView& b) {
   return out;
 }
 
+bool latency_known(const ProcessorView& v) { return v.health_known && !v.health_failing; }
+
 Colour decide_colour(const ProcessorView& def, const ProcessorView& fb, const RoutingPolicy& policy,
                      int64_t default_down_for_ms) {
   const bool d = view_healthy(def);
   const bool f = view_healthy(fb);
   if (d && f) {
-    if (def.health_known && fb.health_known && def.min_response_ms > fb.min_response_ms + policy.latency_diff_ms) {
+    if (latency_known(def) && latency_known(fb) && def.min_response_ms > fb.min_response_ms + policy.latency_diff_ms) {
       return Colour::yellow;
     }
     return Colour::green;

@@ -35,6 +35,13 @@ bool view_healthy(const ProcessorView& v);
 // so the newer health answer and the latest failure and success win.
 ProcessorView merge_views(const ProcessorView& a, const ProcessorView& b);
 
+// Its last health answer's minResponseTime says how fast it is now: that answer did not say
+// failing. A failing answer's figure is the outage's (the 2025 tests fail a processor with
+// a 2 s delay), and a processor found healthy since then by a stored send was not timed by
+// any answer yet (seen: the default back at 20 ms judged 2 s slow from its outage's answer,
+// and 264 of a preview's payments sent to the fallback until its next health call).
+bool latency_known(const ProcessorView& v);
+
 // ---- The colour ------------------------------------------------------------------------
 
 // The knobs of the decision (from Config; no defaults of its own).
@@ -46,7 +53,7 @@ struct RoutingPolicy {
 
 // GREEN (default) / YELLOW (fallback) / RED (neither, hold the queue):
 //   both healthy: YELLOW when default's minResponseTime exceeds fallback's by more than
-//                 latency_diff_ms (both known), otherwise GREEN;
+//                 latency_diff_ms (both latency_known), otherwise GREEN;
 //   only default healthy: GREEN;
 //   only fallback healthy: RED while the default has been unhealthy for less than
 //                 default_outage_wait_ms (`default_down_for_ms`), YELLOW after;

@@ -10,6 +10,8 @@ ProcessorView healthy(int64_t min_rt = 0) { return {true, false, min_rt, 1000, -
 ProcessorView failing_health() { return {true, true, 0, 1000, -1}; }
 ProcessorView failed_since_check() { return {true, false, 0, 1000, 1500}; }
 ProcessorView unknown() { return {}; }
+// Health said failing (slow, as an outage's answer is), then a send started later was stored.
+ProcessorView recovered_by_send(int64_t min_rt) { return {true, true, min_rt, 1000, -1, 1500}; }
 ProcessorView unknown_but_failed() { return {false, false, 0, 0, 10}; }
 
 struct Case {
@@ -37,6 +39,9 @@ TEST(RoutingPolicy, DecisionTable) {
       {"default slow, fallback unknown", healthy(1000), unknown(), 100, Colour::green},
       {"default slow within a larger diff", healthy(1000), healthy(0), 1000, Colour::green},
       {"default slower than a larger diff", healthy(2000), healthy(0), 1000, Colour::yellow},
+      {"default back by a stored send: its outage's latency is not its own", recovered_by_send(2000), healthy(20), 1000, Colour::green},
+      {"fallback back by a stored send, default slow", healthy(2000), recovered_by_send(0), 1000, Colour::green},
+      {"default slow by a healthy answer, fallback fast", healthy(2000), healthy(20), 1000, Colour::yellow},
       {"default down, waiting for it", failing_health(), healthy(), 100, Colour::red, 20000, 5000},
       {"default down longer than the wait", failing_health(), healthy(), 100, Colour::yellow, 20000, 20000},
       {"both down, waiting or not", failing_health(), failing_health(), 100, Colour::red, 20000, 30000},
