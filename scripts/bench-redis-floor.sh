@@ -5,9 +5,11 @@
 # unix socket, no quotas; N calls of each shape:
 #   ping                      a bare round trip
 #   enqueue                   the intake's script (src/books_lua.hpp kEnqueueLua), new ids
-#   enqueue_pipelined_10      the same, 10 in flight per write (what coalescing would buy)
-# Prints, per shape, Redis's CPU per call (utime + stime from /proc) and the part spent
-# executing commands (INFO commandstats; the rest is the round trip: wake, read, write, AOF).
+#   enqueue_pipelined_10      the same, 10 in flight per write
+#   enqueue_batch_10          one call carrying 10 payments (what INTAKE_WINDOW makes of 10)
+# Prints, per shape, Redis's CPU per call (utime + stime from /proc), the part spent
+# executing commands (INFO commandstats; the rest is the round trip: wake, read, write, AOF)
+# and the CPU per payment.
 # Takes about a minute; one line per shape as it finishes.
 set -euo pipefail
 
@@ -37,17 +39,17 @@ start_redis() {  # start_redis yes|no
 }
 stop_redis() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
-shape() {  # shape AOF NAME redis-benchmark-args...
-  local aof=$1 name=$2; shift 2
+shape() {  # shape AOF NAME PAYMENTS_PER_CALL redis-benchmark-args...
+  local aof=$1 name=$2 per=$3; shift 3
   cli CONFIG RESETSTAT >/dev/null
   local a b; a=$(cpu_ticks)
   redis-benchmark -s "$sock" -n "$N" -c 1 -r 100000000 "$@" >/dev/null 2>&1
   b=$(cpu_ticks)
-  cli INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v a="$a" -v b="$b" -v t="$tck" -v n="$N" -v aof="$aof" -v name="$name" '
+  cli INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v a="$a" -v b="$b" -v t="$tck" -v n="$N" -v aof="$aof" -v name="$name" -v per="$per" '
     $1 == "cmdstat_evalsha" || $1 == "cmdstat_ping" { u += $5 }
     END { cpu = (b - a) / t * 1e6 / n
-          printf "bench-redis-floor: aof=%-3s %-22s redis_cpu_us_per_call=%6.1f executing_us=%5.1f round_trip_us=%6.1f\n",
-            aof, name, cpu, u / n, cpu - u / n }'
+          printf "bench-redis-floor: aof=%-3s %-22s redis_cpu_us_per_call=%6.1f executing_us=%5.1f round_trip_us=%6.1f per_payment_us=%6.1f\n",
+            aof, name, cpu, u / n, cpu - u / n, cpu / per }'
 }
 
 item='v1|__rand_int__|1990|1764600000000|0|0|0|0'
@@ -55,8 +57,11 @@ echo "bench-redis-floor: $N calls per shape, $(nproc) cores, $(redis-server --ve
 for aof in yes no; do
   start_redis "$aof"
   sha=$(cli SCRIPT LOAD "$script")
-  shape "$aof" ping PING
-  shape "$aof" enqueue EVALSHA "$sha" 3 ids:1 ids:0 q __rand_int__ "$item"
-  shape "$aof" enqueue_pipelined_10 -P 10 EVALSHA "$sha" 3 ids:1 ids:0 q __rand_int__ "$item"
+  shape "$aof" ping 1 PING
+  # KEYS queue, processing, ids:1, ids:0; per payment: its bucket's index, the one before, id, item, q
+  shape "$aof" enqueue 1 EVALSHA "$sha" 4 q p ids:1 ids:0 3 4 __rand_int__ "$item" q
+  shape "$aof" enqueue_pipelined_10 1 -P 10 EVALSHA "$sha" 4 q p ids:1 ids:0 3 4 __rand_int__ "$item" q
+  ten=(); for _ in $(seq 10); do ten+=(3 4 __rand_int__ "$item" q); done
+  shape "$aof" enqueue_batch_10 10 EVALSHA "$sha" 4 q p ids:1 ids:0 "${ten[@]}"
   stop_redis
 done

@@ -25,21 +25,33 @@ namespace rinha::books {
 constexpr long long kTenthsHorizonMs = 3600LL * 1000;
 constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 
-// KEYS: ids (current bucket), ids (previous bucket), queue or processing hash. ARGV: id,
-// item, and 'taken' when KEYS[3] is the processing hash (the payment goes straight to a
-// worker, field = id) rather than the queue (LPUSH). Accept once per correlationId within
-// the horizon. SADD is the first write, so under maxmemory it is refused (OOM) before
-// anything changed. The buckets' expiry is set by the upkeep (RedisStore::upkeep, every
-// 250 ms on each instance), not here: one call less per payment.
+// The intake of a batch of payments (one, or those of one INTAKE_WINDOW), in order, as if
+// each were its own call. KEYS: queue, processing hash, then the idempotency buckets the
+// batch needs (ids:<k> sets). ARGV: groups of five: the KEYS index of the payment's
+// bucket, of the bucket before it, its id, its item, and 't' when it goes straight to a
+// worker (processing hash, field = id) or 'q' for the queue (LPUSH). Returns one integer
+// per payment: 1 accepted, 0 a duplicate (held in either bucket, or earlier in the batch).
+// SADD is the first write, and Redis refuses (OOM) only a script's first write under
+// maxmemory: so a refused batch changed nothing, and an accepted one is written whole.
+// The buckets' expiry is set by the upkeep (RedisStore::upkeep, every 250 ms on each
+// instance), not here: one call less per payment.
 constexpr const char* kEnqueueLua = R"lua(
-if KEYS[2] ~= KEYS[1] and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-if ARGV[3] == 'taken' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
-else
-  redis.call('LPUSH', KEYS[3], ARGV[2])
+local out, pushes = {}, {}
+for i = 1, #ARGV, 5 do
+  local cur, prev, id = KEYS[tonumber(ARGV[i])], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2]
+  local new = 0
+  if (prev == cur or redis.call('SISMEMBER', prev, id) == 0) and redis.call('SADD', cur, id) == 1 then
+    if ARGV[i + 4] == 't' then
+      redis.call('HSET', KEYS[2], id, ARGV[i + 3])
+    else
+      pushes[#pushes + 1] = ARGV[i + 3]
+    end
+    new = 1
+  end
+  out[#out + 1] = new
 end
-return 1)lua";
+if #pushes > 0 then redis.call('LPUSH', KEYS[1], unpack(pushes)) end
+return out)lua";
 
 // KEYS: processing, ledger:default, ledger:fallback. ARGV: agg prefix default, agg prefix
 // fallback, tenths ttl ms, seconds ttl ms, then groups of four: processing field, ledger

@@ -116,6 +116,8 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.ledger_horizon_ms = v; }, nullptr},
       {"INTAKE_ACK_BUDGET", "0", Kind::duration_ms, 0, 60000, "POST /payments waits at most this long for Redis's answer to its intake; past it (0: at once), 202 is answered and the intake goes on until Redis has the payment, a replay found then being dropped (at least REDIS_TIMEOUT: always wait, and answer a replay 200; see README \"Answering before Redis\")",
        [](Config& c, int64_t v) { c.intake_ack_budget_ms = v; }, nullptr},
+      {"INTAKE_WINDOW", "20ms", Kind::duration_ms, 0, 1000, "with INTAKE_ACK_BUDGET 0, the intakes of this window go to Redis as one script call (their 202s do not wait for it; a handed-over payment's send does); 0, or a non-zero INTAKE_ACK_BUDGET: one call per payment, at once (see README \"Answering before Redis\")",
+       [](Config& c, int64_t v) { c.intake_window_ms = v; }, nullptr},
       {"INTAKE_MEMORY_LIMIT", "90", Kind::integer, 0, 100, "percent of Redis's maxmemory past which POST /payments answers 503 (what is accepted still settles; 0: no limit)",
        [](Config& c, int64_t v) { c.intake_memory_percent = v; }, nullptr},
       {"PURGE_TOKEN", "", Kind::text, 0, 0, "token that POST /purge-payments must carry in X-Rinha-Token; empty disables purging", nullptr,

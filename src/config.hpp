@@ -51,6 +51,7 @@ struct Config {
   int64_t ledger_horizon_ms{};     // per-payment ledger members kept this long (0: for ever)
   int64_t intake_memory_percent{}; // refuse new payments past this % of Redis maxmemory (0: never)
   int64_t intake_ack_budget_ms{};  // POST /payments answers 202 past this wait for Redis (api.hpp)
+  int64_t intake_window_ms{};      // intakes of this window go as one call (only with a 0 ack budget)
   std::string purge_token;         // empty: POST /purge-payments is disabled
   std::string log_level{};
   // Every variable of the table as it took effect ({name, text}), in table order: the
@@ -64,6 +65,9 @@ using EnvLookup = std::function<const char*(const char*)>;
 Config load_config(const EnvLookup& getenv_fn);
 // The defaults of the table, with nothing from the environment.
 Config default_config();
+// The intake window in effect: INTAKE_WINDOW delays Redis's write of a payment, so it applies
+// only where no 202 waits for that write (INTAKE_ACK_BUDGET 0); otherwise one call each.
+inline int64_t effective_intake_window_ms(const Config& c) { return c.intake_ack_budget_ms == 0 ? c.intake_window_ms : 0; }
 
 // The table rows, for the README and the start-up log: {variable, default, description}.
 struct ConfigDoc {

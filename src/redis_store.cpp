@@ -211,11 +211,13 @@ end
 return {#due, redis.call('ZCARD', KEYS[1])})lua";
 
 constexpr size_t kMaxRecordBatch = 64;
+constexpr size_t kMaxIntakeBatch = 64;
 
 }  // namespace
 
 RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds settle_window, BooksOptions books)
+                       std::chrono::milliseconds settle_window, BooksOptions books,
+                       std::chrono::milliseconds intake_window)
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       alive_key_(fmt::format("payments:alive:{}", app_name)),
@@ -243,7 +245,10 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       purge_books_script_{books::kPurgeMatchingLua, {}},
       books_(books),
       records_(ex, settle_window, kMaxRecordBatch,
-               [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }) {}
+               [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }),
+      intake_window_(intake_window),
+      intakes_(ex, intake_window, kMaxIntakeBatch,
+               [this](const std::vector<IntakeEntry>& batch) { return intake_batch(batch); }) {}
 
 void RedisStore::start() {
   http_.start();
@@ -291,21 +296,67 @@ asio::awaitable<EnqueueStatus> RedisStore::enqueue_taken(const Payment& p) { ret
 
 asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken) {
   if (intake_refused_) co_return EnqueueStatus::full;
-  const std::string item = encode_payment(p);
   const int64_t h = books_.ids_horizon_ms;
-  const int64_t k = h > 0 ? floor_div(p.accepted_at_ms, h) : 0;
-  const std::string current = h > 0 ? fmt::format("{}:{}", kIdsKey, k) : std::string(kIdsKey);
-  const std::string previous = h > 0 ? fmt::format("{}:{}", kIdsKey, k - 1) : std::string(kIdsKey);
-  // (the processing hash's field is the id, as processing_field(item) derives it)
-  const std::string_view where = taken ? std::string_view(processing_key_) : std::string_view(queue_key_);
-  const std::string_view mode = taken ? "taken" : "queued";
-  auto reply = co_await eval(http_, enqueue_script_, 3, current, previous, where, id_view(p.id), item, mode);
-  if (reply.type != RedisReply::Type::integer) {
-    LOG_WARN("enqueue_failed", "reason=\"{}\"", reply.str);
-    if (reply.type == RedisReply::Type::error && reply.str.find("OOM") != std::string::npos) co_return EnqueueStatus::full;
-    co_return EnqueueStatus::unavailable;
+  EnqueueStatus status = EnqueueStatus::unavailable;
+  // (named, not a temporary inside the co_await: GCC 12, see record())
+  IntakeEntry entry{h > 0 ? floor_div(p.accepted_at_ms, h) : 0, std::string(id_view(p.id)), encode_payment(p), taken, &status};
+  if (intake_window_.count() > 0) {
+    co_await intakes_.submit(std::move(entry));
+  } else {
+    std::vector<IntakeEntry> one;
+    one.push_back(std::move(entry));
+    co_await intake_batch(one);
   }
-  co_return reply.integer == 1 ? EnqueueStatus::accepted : EnqueueStatus::duplicate;
+  co_return status;
+}
+
+// One script call for the batch (books_lua.hpp, kEnqueueLua): KEYS queue, processing, then
+// each bucket the batch needs once; ARGV five per payment. Sets every caller's result.
+asio::awaitable<bool> RedisStore::intake_batch(const std::vector<IntakeEntry>& batch) {
+  const int64_t h = books_.ids_horizon_ms;
+  std::vector<int64_t> buckets;             // KEYS[3 + i] = the key of buckets[i]
+  std::vector<std::string> text;            // keys and indices: the args below view them
+  text.reserve(4 * batch.size());           // (reserved: no reallocation moves them)
+  std::vector<std::string_view> args;
+  args.reserve(2 + 7 * batch.size());
+  args.push_back(queue_key_);
+  args.push_back(processing_key_);
+  auto key_index = [&](int64_t k) {
+    for (size_t i = 0; i < buckets.size(); ++i) {
+      if (buckets[i] == k) return i + 3;
+    }
+    buckets.push_back(k);
+    text.push_back(h > 0 ? fmt::format("{}:{}", kIdsKey, k) : std::string(kIdsKey));
+    args.push_back(text.back());
+    return buckets.size() + 2;
+  };
+  std::vector<std::pair<size_t, size_t>> indices;  // (current, previous) per payment
+  indices.reserve(batch.size());
+  for (const IntakeEntry& e : batch) {
+    const size_t cur = key_index(e.bucket);
+    indices.emplace_back(cur, h > 0 ? key_index(e.bucket - 1) : cur);
+  }
+  const int num_keys = static_cast<int>(args.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    text.push_back(std::to_string(indices[i].first));
+    args.push_back(text.back());
+    text.push_back(std::to_string(indices[i].second));
+    args.push_back(text.back());
+    args.push_back(batch[i].id);
+    args.push_back(batch[i].item);
+    args.push_back(batch[i].taken ? "t" : "q");
+  }
+  auto reply = co_await eval_argv(http_, enqueue_script_, num_keys, std::move(args));
+  if (reply.type == RedisReply::Type::array && reply.elements.size() == batch.size()) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      *batch[i].result = reply.elements[i].integer == 1 ? EnqueueStatus::accepted : EnqueueStatus::duplicate;
+    }
+    co_return true;
+  }
+  LOG_WARN("enqueue_failed", "reason=\"{}\" payments={}", reply.str, batch.size());
+  const bool oom = reply.type == RedisReply::Type::error && reply.str.find("OOM") != std::string::npos;
+  for (const IntakeEntry& e : batch) *e.result = oom ? EnqueueStatus::full : EnqueueStatus::unavailable;
+  co_return false;
 }
 
 // One script call: O(edges + buckets), not O(payments) (books_lua.hpp, kSummaryLua).

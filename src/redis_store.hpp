@@ -18,9 +18,10 @@
 //   health:call:<processor>  reservation of the next health call, system-wide (expiry)
 //   instances       set of instance numbers;  alive:<n>  heartbeat of instance n (expiry):
 //                   once it expires, a live instance claims n's queue, processing and held
-// Multi-key moves are Lua scripts, so each is atomic. A payment costs one enqueue, a share
-// of a take (up to 64 per call) and a share of a record: the records that complete within
-// one settle window go as one call (Coalescer). Three connections: the HTTP path's intake,
+// Multi-key moves are Lua scripts, so each is atomic. A payment costs a share of an intake
+// (the intakes of one intake window go as one call), a share of a take (up to 64 per call)
+// and a share of a record: the records that complete within one settle window go as one
+// call (Coalescer). Three connections: the HTTP path's intake,
 // the summaries (a long summary never delays an intake), the workers and the breaker.
 // Nothing blocks in Redis: the feeder is woken by this instance's own intake.
 #pragma once
@@ -47,8 +48,11 @@ struct BooksOptions {
 class RedisStore final : public PaymentQueue, public Ledger, public RoutingState, public MembershipStore {
  public:
   // `settle_window`: how long records are collected into one batch (0: one event-loop turn).
+  // `intake_window`: how long intakes are collected into one script call (0: one call each,
+  // at once; app.cpp gives it only to intakes whose 202 does not wait for Redis).
   RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
-             std::chrono::milliseconds settle_window = std::chrono::milliseconds{0}, BooksOptions books = {});
+             std::chrono::milliseconds settle_window = std::chrono::milliseconds{0}, BooksOptions books = {},
+             std::chrono::milliseconds intake_window = std::chrono::milliseconds{0});
   void start();
   void stop();
 
@@ -80,8 +84,17 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
 
  private:
-  // The intake (enqueue / enqueue_taken): one script call, to the queue or the processing hash.
+  // The intake (enqueue / enqueue_taken): to the queue or the processing hash, in one script
+  // call per intake window (intake_batch), each payment with its own answer.
   asio::awaitable<EnqueueStatus> intake(const Payment& p, bool taken);
+  struct IntakeEntry {
+    int64_t bucket;          // idempotency bucket of its acceptance time (0 without a horizon)
+    std::string id;
+    std::string item;
+    bool taken;              // to the processing hash (a worker waits for it), not the queue
+    EnqueueStatus* result;   // the caller's, which waits for the batch (set by intake_batch)
+  };
+  asio::awaitable<bool> intake_batch(const std::vector<IntakeEntry>& batch);
   struct Script {
     const char* source;
     std::string sha;
@@ -110,6 +123,8 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   BooksOptions books_;
   bool intake_refused_ = false;  // set by upkeep() from Redis's used_memory
   Coalescer<LedgerEntry> records_;
+  std::chrono::milliseconds intake_window_;
+  Coalescer<IntakeEntry> intakes_;
 };
 
 }  // namespace rinha

@@ -13,12 +13,15 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "config.hpp"
 
 namespace rinha::testing {
 
@@ -186,6 +189,25 @@ void expect_invariants(const Outcome& o) {
   EXPECT_EQ(o.requested_at_mismatch, 0u) << o.to_string();
   EXPECT_EQ(o.ledger_missing, 0u) << o.to_string();
   EXPECT_TRUE(o.summary_matches) << o.summary;
+}
+
+std::string expect_invariants_across_kills(Stack& s, const std::vector<Sent>& sent, const Outcome& all,
+                                           const std::vector<int64_t>& kills_ms) {
+  const int64_t risk_ms = effective_intake_window_ms(default_config()) + 500;
+  std::vector<Sent> at_risk, safe;
+  for (const auto& x : sent) {
+    const bool risky = std::any_of(kills_ms.begin(), kills_ms.end(),
+                                   [&](int64_t k) { return x.answered_ms >= k - risk_ms && x.answered_ms <= k; });
+    (risky ? at_risk : safe).push_back(x);
+  }
+  expect_invariants(verify(s, safe));
+  EXPECT_EQ(all.duplicated, 0u) << all.to_string();
+  EXPECT_EQ(all.requested_at_mismatch, 0u) << all.to_string();
+  EXPECT_EQ(all.ledger_missing, 0u) << all.to_string();
+  EXPECT_TRUE(all.summary_matches) << all.summary;
+  const Outcome r = verify(s, at_risk);
+  return "acked_within_" + std::to_string(risk_ms) + "ms_before_a_kill=" + std::to_string(r.acknowledged) +
+         " lost_there=" + std::to_string(r.lost);
 }
 
 int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout) {

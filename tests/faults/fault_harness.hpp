@@ -93,6 +93,14 @@ int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout);
 // ledger (ZRANGE WITHSCORES), and the backend summary against the simulators'.
 Outcome verify(Stack& s, const std::vector<Sent>& sent);
 
+// expect_invariants (above) after SIGKILLs of API instances at `kills_ms` (epoch ms). A 202
+// goes out before Redis has the payment, which waits up to INTAKE_WINDOW for its batch (README, "Answering
+// before Redis"), so a payment answered within that window (+ 500 ms of a slow machine's
+// lateness) before a kill may die with the process: those are reported, not required;
+// every other acknowledged payment must be paid once. Returns the figures for report().
+std::string expect_invariants_across_kills(Stack& s, const std::vector<Sent>& sent, const Outcome& all,
+                                           const std::vector<int64_t>& kills_ms);
+
 // The end of most fault tests: stops the load, waits for the drain (up to `timeout`) and
 // verifies every payment sent.
 struct Settled {

@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
 #include "../fakes/run_coro.hpp"
+#include "handoff.hpp"
 #include "redis_server.hpp"
 
 namespace rinha {
@@ -95,6 +99,55 @@ TEST_F(RedisStoreTest, EnqueueTakenPinsInTheProcessingHashOnce) {
   EXPECT_TRUE(run_coro(io_, store_->record(encode_payment(*back), *back, Processor::fallback)));
   EXPECT_EQ(redis_cli("HLEN payments:processing:1"), "0\n");
   EXPECT_EQ(redis_cli("ZCARD payments:ledger:fallback"), "1\n");
+}
+
+// INTAKE_WINDOW: the intakes that arrive within one window go to Redis as one script call,
+// and each gets the answer it would have had alone, in arrival order: a replay within the
+// batch or of an earlier bucket is a duplicate, a taken one is pinned in the processing
+// hash, the queued ones keep their order; buckets on both sides of a boundary are checked.
+TEST_F(RedisStoreTest, IntakesOfOneWindowGoAsOneCallEachWithItsOwnAnswer) {
+  RedisStore batched(io_.get_executor(), RedisTarget{"", 0, redis_.socket(), kPassword}, 1, std::chrono::milliseconds(1000),
+                     std::chrono::milliseconds(0), BooksOptions{1000, 0, 0}, std::chrono::milliseconds(50));
+  batched.start();
+  constexpr const char* kD = "4a7901b8-7d26-4d9d-aa19-4dc1c7cf60b4";
+  EXPECT_EQ(run_coro(io_, batched.enqueue(payment(kD))), EnqueueStatus::accepted);  // bucket 0; loads the script
+  redis_cli("CONFIG RESETSTAT");
+  auto at = [this](const char* id, int64_t accepted_at_ms) {
+    Payment p = payment(id);
+    p.accepted_at_ms = accepted_at_ms;
+    return p;
+  };
+  Payment taken = at(kB, 1500);  // bucket 1
+  pin_for_handover(taken, Processor::fallback);
+  const std::vector<std::pair<Payment, bool>> intakes{
+      {at(kA, 1), false}, {at(kA, 2), false}, {taken, true}, {at(kC, 2500), false}, {at(kD, 1200), false}};
+  std::vector<EnqueueStatus> got(intakes.size(), EnqueueStatus::unavailable);
+  size_t answered = 0;
+  for (size_t i = 0; i < intakes.size(); ++i) {
+    auto intake = intakes[i].second ? batched.enqueue_taken(intakes[i].first) : batched.enqueue(intakes[i].first);
+    boost::asio::co_spawn(io_, std::move(intake), [&got, &answered, i](std::exception_ptr, EnqueueStatus st) {
+      got[i] = st;
+      ++answered;
+    });
+  }
+  run_coro(io_, [&]() -> boost::asio::awaitable<void> {
+    boost::asio::steady_timer t(io_);
+    for (int i = 0; i < 500 && answered < intakes.size(); ++i) {
+      t.expires_after(std::chrono::milliseconds(2));
+      co_await t.async_wait(boost::asio::use_awaitable);
+    }
+  }());
+  ASSERT_EQ(answered, intakes.size());
+  EXPECT_EQ(got, (std::vector<EnqueueStatus>{EnqueueStatus::accepted, EnqueueStatus::duplicate, EnqueueStatus::accepted,
+                                             EnqueueStatus::accepted, EnqueueStatus::duplicate}));
+  EXPECT_NE(redis_cli("INFO commandstats").find("cmdstat_evalsha:calls=1,"), std::string::npos);
+  EXPECT_EQ(redis_cli(std::string("HGET payments:processing:1 ") + kB), encode_payment(taken) + "\n");
+  EXPECT_EQ(redis_cli("LLEN payments:queue:1"), "3\n");  // kD, kA, kC
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kD);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kA);
+  EXPECT_EQ(id_view(decode_payment(pop())->id), kC);
+  EXPECT_EQ(redis_cli("SMEMBERS payments:ids:2"), std::string(kC) + "\n");
+  stop_other(batched);
 }
 
 // persist() repeats a move whose reply was lost: the repeat must change nothing.

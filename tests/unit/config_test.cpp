@@ -31,6 +31,15 @@ TEST(Config, DefaultsMatchTheSeed) {
   EXPECT_TRUE(c.purge_token.empty());
 }
 
+// The intakes of INTAKE_WINDOW go to Redis as one call only while no 202 waits for Redis.
+TEST(Config, TheIntakeWindowAppliesOnlyWhenNoAnswerWaitsForRedis) {
+  EXPECT_EQ(effective_intake_window_ms(load({})), 20);
+  EXPECT_EQ(effective_intake_window_ms(load({{"INTAKE_WINDOW", "5ms"}})), 5);
+  EXPECT_EQ(effective_intake_window_ms(load({{"INTAKE_WINDOW", "0"}})), 0);
+  EXPECT_EQ(effective_intake_window_ms(load({{"INTAKE_ACK_BUDGET", "1ms"}})), 0);
+  EXPECT_EQ(effective_intake_window_ms(load({{"INTAKE_ACK_BUDGET", "60s"}, {"INTAKE_WINDOW", "50ms"}})), 0);
+}
+
 TEST(Config, ParsesDurationsWithUnits) {
   const Config c = load({{"HEALTH_TIMEOUT", "750ms"}, {"HEALTH_INTERVAL", "6s"}, {"LATENCY_DIFF_TO_USE_FALLBACK", "250"}});
   EXPECT_EQ(c.health_timeout_ms, 750);
