@@ -85,7 +85,7 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   const bool may_answer_early = answering_early_ && cfg_.intake_ack_budget_ms < cfg_.redis_timeout_ms &&
                                 metrics_.intake_unconfirmed < kMaxUnconfirmed && queue_.intake_ready();
   if (!may_answer_early) {
-    const EnqueueStatus status = co_await intake_once(p, pin);
+    const EnqueueStatus status = co_await intake_once(p, pin, true);
     co_return answer(status);
   }
   auto ex = co_await asio::this_coro::executor;
@@ -108,25 +108,27 @@ asio::awaitable<ApiResponse> Api::post_payment(const ApiRequest& req) {
   co_return ApiResponse{202, "{\"status\":\"accepted\"}"};
 }
 
-asio::awaitable<EnqueueStatus> Api::intake_once(Payment p, std::optional<Processor> pin) {
+asio::awaitable<EnqueueStatus> Api::intake_once(Payment p, std::optional<Processor> pin, bool waited_for) {
   EnqueueStatus status = EnqueueStatus::unavailable;
   if (pin) {
     pin_for_handover(p, *pin);
-    status = co_await queue_.enqueue_taken(p);
+    status = co_await queue_.enqueue_taken(p, waited_for);
     if (status == EnqueueStatus::accepted) {
       handoff_->hand_over(p);
     } else {
       handoff_->cancel(status == EnqueueStatus::unavailable);
     }
   } else {
-    status = co_await queue_.enqueue(p);
+    status = co_await queue_.enqueue(p, waited_for);
     if (status == EnqueueStatus::accepted) on_accepted_();
   }
   co_return status;
 }
 
 asio::awaitable<void> Api::run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending) {
-  EnqueueStatus status = co_await intake_once(p, pin);
+  // (with a budget the answer waits up to it: written at once; with none, in the window)
+  const bool waited_for = !pending->acknowledged;
+  EnqueueStatus status = co_await intake_once(p, pin, waited_for);
   if (!pending->acknowledged) {
     pending->status = status;
     pending->finished = true;
@@ -153,7 +155,7 @@ asio::awaitable<void> Api::run_intake(Payment p, std::optional<Processor> pin, s
     ++metrics_.intake_retries;
     retry.expires_after(std::chrono::milliseconds(kIntakeRetryMs));
     co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
-    status = co_await intake_once(p, std::nullopt);
+    status = co_await intake_once(p, std::nullopt, false);
   }
   if (status == EnqueueStatus::accepted || maybe_written) {
     ++metrics_.payments_accepted;  // (found after an unanswered write: most likely that write)

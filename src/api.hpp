@@ -79,7 +79,8 @@ class Api final : public RequestHandler {
   asio::awaitable<ApiResponse> post_payment(const ApiRequest& req);
   // One intake write and what follows from its answer (hand over, wake the feeder, cancel);
   // with `pin`, `p` (as accepted) is pinned for the handover first.
-  asio::awaitable<EnqueueStatus> intake_once(Payment p, std::optional<Processor> pin);
+  // `waited_for`: the client's answer waits for it (the store writes it at once).
+  asio::awaitable<EnqueueStatus> intake_once(Payment p, std::optional<Processor> pin, bool waited_for);
   // intake_once, then, if the 202 went out before it answered, retries until Redis has the
   // payment (accepted) or already had it (duplicate).
   asio::awaitable<void> run_intake(Payment p, std::optional<Processor> pin, std::shared_ptr<PendingIntake> pending);

@@ -56,11 +56,14 @@ class PaymentQueue {
   virtual ~PaymentQueue() = default;
 
   // HTTP path: queues a payment once per correlationId (the idempotency window).
-  virtual asio::awaitable<EnqueueStatus> enqueue(const Payment& p) = 0;
+  // `waited_for`: a client's answer waits for this intake, so it is written at once rather
+  // than collected into the store's intake window (RedisStore: INTAKE_WINDOW). Every
+  // implementation declares the same default.
+  virtual asio::awaitable<EnqueueStatus> enqueue(const Payment& p, bool waited_for = false) = 0;
   // The same, but straight into this instance's processing list instead of its queue, in
   // the form `p` (pinned, requestedAt set, in doubt: what take() would have made of it), for
   // a worker that is free now (Handoff). Accepted means pinned, durably, before the 202.
-  virtual asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) = 0;
+  virtual asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p, bool waited_for = false) = 0;
   // Whether an intake sent now would most likely be accepted: the store is reachable and not
   // refusing for memory. The intake answers 202 before the store's answer only then (api.hpp).
   virtual bool intake_ready() const = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
+#include <deque>
 #include <fmt/format.h>
 
 #include "books_lua.hpp"
@@ -290,17 +291,22 @@ asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script&
 // ids:<k>, which expires 2H after the upkeep first sees it (so after its first id); an
 // enqueue checks its bucket and the one before. So an id is remembered for at least H (at
 // most about 2H), in O(1).
-asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p) { return intake(p, false); }
+asio::awaitable<EnqueueStatus> RedisStore::enqueue(const Payment& p, bool waited_for) {
+  return intake(p, false, waited_for);
+}
 
-asio::awaitable<EnqueueStatus> RedisStore::enqueue_taken(const Payment& p) { return intake(p, true); }
+asio::awaitable<EnqueueStatus> RedisStore::enqueue_taken(const Payment& p, bool waited_for) {
+  return intake(p, true, waited_for);
+}
 
-asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken) {
+// Collected into the intake window unless a client's answer waits for it.
+asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken, bool waited_for) {
   if (intake_refused_) co_return EnqueueStatus::full;
   const int64_t h = books_.ids_horizon_ms;
   EnqueueStatus status = EnqueueStatus::unavailable;
   // (named, not a temporary inside the co_await: GCC 12, see record())
   IntakeEntry entry{h > 0 ? floor_div(p.accepted_at_ms, h) : 0, std::string(id_view(p.id)), encode_payment(p), taken, &status};
-  if (intake_window_.count() > 0) {
+  if (intake_window_.count() > 0 && !waited_for) {
     co_await intakes_.submit(std::move(entry));
   } else {
     std::vector<IntakeEntry> one;
@@ -315,8 +321,8 @@ asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken) 
 asio::awaitable<bool> RedisStore::intake_batch(const std::vector<IntakeEntry>& batch) {
   const int64_t h = books_.ids_horizon_ms;
   std::vector<int64_t> buckets;             // KEYS[3 + i] = the key of buckets[i]
-  std::vector<std::string> text;            // keys and indices: the args below view them
-  text.reserve(4 * batch.size());           // (reserved: no reallocation moves them)
+  std::deque<std::string> text;             // keys and indices: the args below view them
+                                            // (a deque: growing it moves none of them)
   std::vector<std::string_view> args;
   args.reserve(2 + 7 * batch.size());
   args.push_back(queue_key_);

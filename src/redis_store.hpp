@@ -57,8 +57,8 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   void stop();
 
   // PaymentQueue
-  asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override;
-  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override;
+  asio::awaitable<EnqueueStatus> enqueue(const Payment& p, bool waited_for = false) override;
+  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p, bool waited_for = false) override;
   bool intake_ready() const override { return http_.connected() && !intake_refused_; }
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override;
   asio::awaitable<bool> requeue_front(std::string_view old_item, std::string_view new_item) override;
@@ -86,7 +86,7 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
  private:
   // The intake (enqueue / enqueue_taken): to the queue or the processing hash, in one script
   // call per intake window (intake_batch), each payment with its own answer.
-  asio::awaitable<EnqueueStatus> intake(const Payment& p, bool taken);
+  asio::awaitable<EnqueueStatus> intake(const Payment& p, bool taken, bool waited_for);
   struct IntakeEntry {
     int64_t bucket;          // idempotency bucket of its acceptance time (0 without a horizon)
     std::string id;

@@ -29,13 +29,16 @@ class FakePaymentQueue : public virtual FakeFaults, public virtual FakeQueueKeys
 
   bool intake_ready() const override { return ready && !full; }
   int enqueue_calls = 0;
-  asio::awaitable<EnqueueStatus> enqueue(const Payment& p) override {
+  int waited_for_intakes = 0;  // intakes a client's answer waited for (written at once)
+  asio::awaitable<EnqueueStatus> enqueue(const Payment& p, bool waited_for = false) override {
     ++enqueue_calls;
+    waited_for_intakes += waited_for ? 1 : 0;
     return intake(p, false);
   }
   int enqueue_taken_calls = 0;
-  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p) override {
+  asio::awaitable<EnqueueStatus> enqueue_taken(const Payment& p, bool waited_for = false) override {
     ++enqueue_taken_calls;
+    waited_for_intakes += waited_for ? 1 : 0;
     return intake(p, true);
   }
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to, int64_t now_ms) override {

@@ -93,13 +93,16 @@ int64_t wait_drained(Stack& s, std::chrono::milliseconds timeout);
 // ledger (ZRANGE WITHSCORES), and the backend summary against the simulators'.
 Outcome verify(Stack& s, const std::vector<Sent>& sent);
 
-// expect_invariants (above) after SIGKILLs of API instances at `kills_ms` (epoch ms). A 202
-// goes out before Redis has the payment, which waits up to INTAKE_WINDOW for its batch (README, "Answering
-// before Redis"), so a payment answered within that window (+ 500 ms of a slow machine's
-// lateness) before a kill may die with the process: those are reported, not required;
-// every other acknowledged payment must be paid once. Returns the figures for report().
+// expect_invariants (above) after SIGKILLs of API instances at `kills_ms` (epoch ms), under
+// a load of `rate_per_s` over two instances, with the stack's `api_env`. A 202 goes out
+// before Redis has the payment, which waits up to INTAKE_WINDOW for its batch (README, "One
+// call per intake window"), so a payment answered within that window (+ 500 ms of a slow
+// machine's lateness) before a kill, or read up to 100 ms after it, may die with the
+// process: at most about one window of the killed instance's share per kill, never charged
+// twice. Every other acknowledged payment must be paid once. Returns the figures for report().
 std::string expect_invariants_across_kills(Stack& s, const std::vector<Sent>& sent, const Outcome& all,
-                                           const std::vector<int64_t>& kills_ms);
+                                           const std::vector<int64_t>& kills_ms, int rate_per_s,
+                                           const std::map<std::string, std::string>& api_env = {});
 
 // The end of most fault tests: stops the load, waits for the drain (up to `timeout`) and
 // verifies every payment sent.

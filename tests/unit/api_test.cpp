@@ -317,6 +317,7 @@ TEST_F(ApiTest, NothingIsAnsweredBeforeAStoreKnownDownOrPastTheBudgetSetting) {
   EXPECT_EQ(call("POST", "/payments", kOther).status, 200);
   EXPECT_EQ(metrics_.answered_before_redis, 0);
   EXPECT_EQ(metrics_.payments_unavailable, 1);
+  EXPECT_EQ(store_.waited_for_intakes, 3);  // every answer waited: none went into a window
 }
 
 TEST_F(ApiTest, ABudgetOfZeroAnswersBeforeEvenAFastStore) {
@@ -325,6 +326,7 @@ TEST_F(ApiTest, ABudgetOfZeroAnswersBeforeEvenAFastStore) {
   EXPECT_EQ(call("POST", "/payments", kBody).status, 202);  // a replay too: found later, dropped
   EXPECT_EQ(metrics_.answered_before_redis, 2);
   expect_queued_once_in_the_end(1);
+  EXPECT_EQ(store_.waited_for_intakes, 0);  // no answer waited: both may go in the window
 }
 
 TEST_F(ApiTest, AtMostTheBoundOfPaymentsIsAnsweredBeforeTheStore) {
@@ -333,6 +335,7 @@ TEST_F(ApiTest, AtMostTheBoundOfPaymentsIsAnsweredBeforeTheStore) {
   EXPECT_EQ(call("POST", "/payments", kBody).status, 202);
   EXPECT_EQ(metrics_.answered_before_redis, 0);  // it waited for the store's answer
   EXPECT_EQ(metrics_.payments_accepted, 1);
+  EXPECT_EQ(store_.waited_for_intakes, 1);  // so it was written at once, not in a window
 }
 
 }  // namespace
