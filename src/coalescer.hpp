@@ -50,6 +50,7 @@ class Coalescer {
     co_return b->ok;
   }
 
+  std::chrono::milliseconds window() const { return window_; }
   uint64_t batches_flushed() const { return batches_; }
   uint64_t items_flushed() const { return items_; }
 

@@ -247,7 +247,6 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       books_(books),
       records_(ex, settle_window, kMaxRecordBatch,
                [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }),
-      intake_window_(intake_window),
       intakes_(ex, intake_window, kMaxIntakeBatch,
                [this](const std::vector<IntakeEntry>& batch) { return intake_batch(batch); }) {}
 
@@ -306,7 +305,7 @@ asio::awaitable<EnqueueStatus> RedisStore::intake(const Payment& p, bool taken, 
   EnqueueStatus status = EnqueueStatus::unavailable;
   // (named, not a temporary inside the co_await: GCC 12, see record())
   IntakeEntry entry{h > 0 ? floor_div(p.accepted_at_ms, h) : 0, std::string(id_view(p.id)), encode_payment(p), taken, &status};
-  if (intake_window_.count() > 0 && !waited_for) {
+  if (intakes_.window().count() > 0 && !waited_for) {
     co_await intakes_.submit(std::move(entry));
   } else {
     std::vector<IntakeEntry> one;

@@ -123,7 +123,6 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   BooksOptions books_;
   bool intake_refused_ = false;  // set by upkeep() from Redis's used_memory
   Coalescer<LedgerEntry> records_;
-  std::chrono::milliseconds intake_window_;
   Coalescer<IntakeEntry> intakes_;
 };
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +83,7 @@ struct Outcome {
   bool summary_matches = false;      // backend summary == simulators' admin summaries
   std::string summary;               // backend summary JSON at the end
   std::map<std::string, int64_t> requested_at_ms;  // acknowledged id -> requestedAt in the ledger
+  std::set<std::string> lost_ids;                  // the acknowledged ids held by no processor
   std::string to_string() const;
 };
 
@@ -100,7 +102,7 @@ Outcome verify(Stack& s, const std::vector<Sent>& sent);
 // machine's lateness) before a kill, or read up to 100 ms after it, may die with the
 // process: at most about one window of the killed instance's share per kill, never charged
 // twice. Every other acknowledged payment must be paid once. Returns the figures for report().
-std::string expect_invariants_across_kills(Stack& s, const std::vector<Sent>& sent, const Outcome& all,
+std::string expect_invariants_across_kills(const std::vector<Sent>& sent, const Outcome& all,
                                            const std::vector<int64_t>& kills_ms, int rate_per_s,
                                            const std::map<std::string, std::string>& api_env = {});
 

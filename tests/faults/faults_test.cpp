@@ -54,7 +54,7 @@ void kill_instance_and_restart(int instance) {
   const auto [drain_ms, sent, o] = stop_and_verify(s, load, 30s);
   const long long recovered = api_metric(s, instance, "rinha_recovered_total");
   EXPECT_GE(drain_ms, 0);
-  const std::string at_risk = expect_invariants_across_kills(s, sent, o, {killed_ms}, kRate);
+  const std::string at_risk = expect_invariants_across_kills(sent, o, {killed_ms}, kRate);
   report("kill9_" + name, o,
          "recovered_at_restart=" + std::to_string(recovered) + " non2xx_while_down=" +
              std::to_string(failures_between(sent, killed_ms, restarted_ms)) + " drain_ms=" + std::to_string(drain_ms) +
@@ -398,7 +398,7 @@ TEST(Faults, NginxLosesOneUpstream) {
   });
   const size_t failed_first_s = failures_between(sent, killed_ms, killed_ms + 1000);
   const size_t failed_later = failures_between(sent, killed_ms + 1000, restart_ms);
-  const std::string at_risk = expect_invariants_across_kills(s, sent, o, {killed_ms}, kRate);
+  const std::string at_risk = expect_invariants_across_kills(sent, o, {killed_ms}, kRate);
   report("nginx_loses_api2", o,
          "sent_while_down=" + std::to_string(sent_while_down) + " non2xx_first_second=" + std::to_string(failed_first_s) +
              " non2xx_after=" + std::to_string(failed_later) + " drain_ms=" + std::to_string(drain_ms) + " " + at_risk);

@@ -68,7 +68,7 @@ TEST(Takeover, HealthOwnerKilledWhileTheDefaultFails) {
   sleep_for(2s);
   const auto [drain_ms, sent, o] = stop_and_verify(s, load, 60s);
   const int64_t gap_default = def.min_gap_ms(), gap_fallback = fb.min_gap_ms();
-  const std::string at_risk = expect_invariants_across_kills(s, sent, o, {killed_ms}, kRate, env);
+  const std::string at_risk = expect_invariants_across_kills(sent, o, {killed_ms}, kRate, env);
   report("takeover_health_owner", o,
          "killed=api" + std::to_string(owner) + " takeover_ms=" + std::to_string(takeover_ms) +
              " dead_ms=" + std::to_string(dead_for.count()) + " wait_ms=" + std::to_string(wait.count()) +
@@ -113,7 +113,7 @@ TEST(Takeover, NonOwnerKilledWithWorkQueuedInFlightAndInDoubt) {
   const auto sent = load.results();
   const auto o = verify(s, sent);
   const long long claimed = api_metric(s, owner, "rinha_claimed_total");
-  const std::string at_risk = expect_invariants_across_kills(s, sent, o, {killed_ms}, kRate);
+  const std::string at_risk = expect_invariants_across_kills(sent, o, {killed_ms}, kRate);
   report("takeover_non_owner", o,
          "killed=api" + n + " queued=" + std::to_string(queued) + " in_flight=" + std::to_string(in_flight) +
              " claimed=" + std::to_string(claimed) + " claimed_ms=" + std::to_string(claimed_ms) +
@@ -145,7 +145,7 @@ TEST(Takeover, ThreeInstancesOneKilledInTurn) {
   const auto [drain_ms, sent, o] = stop_and_verify(s, load, 60s);
   long long claimed = 0;
   for (int i = 1; i <= 3; ++i) claimed += std::max(0LL, api_metric(s, i, "rinha_claimed_total"));
-  const std::string at_risk = expect_invariants_across_kills(s, sent, o, kills_ms, kRate);
+  const std::string at_risk = expect_invariants_across_kills(sent, o, kills_ms, kRate);
   report("takeover_three_in_turn", o,
          "rounds=" + std::to_string(rounds) + " period_ms=" + std::to_string(period.count()) +
              " claimed=" + std::to_string(claimed) + " drain_ms=" + std::to_string(drain_ms) + " " + at_risk);
