@@ -94,14 +94,22 @@ place() {
 }
 
 # Per-second CPU samples of each measured group during a load run, for its busiest second.
-# start_sampler FILE GROUP:PID,PID... ; stop_sampler. FILE lines: "t_us ns ns ..." (cumulative).
+# start_sampler FILE GROUP:PID,PID... ; stop_sampler. FILE lines: "t_us ns ns ... busy steal
+# irq" (cumulative): one column per group, then the whole machine's busy (user, nice,
+# system), steal and irq+softirq time from /proc/stat, in ns. With CONFIG_IRQ_TIME_ACCOUNTING
+# off (as on these VMs) interrupt work is charged to whichever process it interrupts, and
+# steal is time the host took: a second in which a service's CPU jumps can be checked
+# against both.
 start_sampler() {
   local file=$1; shift
   (
     trap 'exit 0' TERM
+    local _c u n sy _i _w irq sirq st _r ns=$((1000000000 / CG_CLK_TCK))
     while :; do
       line=${EPOCHREALTIME/./}
       for spec in "$@"; do pids=${spec#*:}; line+=" $(cg_usage_ns "${spec%%:*}" ${pids//,/ })"; done
+      read -r _c u n sy _i _w irq sirq st _r </proc/stat
+      line+=" $(((u + n + sy) * ns)) $((st * ns)) $(((irq + sirq) * ns))"
       echo "$line" >>"$file"
       sleep 1
     done
@@ -161,6 +169,22 @@ total() {
     | tee -a "$out/$pass/resources.txt"
 }
 
+# machine PASS SAMPLES: one line "PASS machine wall_s=.. busy_s=.. steal_s=.. irq_s=.. busiest_steal_1s=..
+# busiest_irq_1s=.." in $out/PASS/resources.txt: the whole machine (all cores, every process,
+# the load tool's too) over the pass, from the sampler's last three columns; the busiest
+# seconds in CPUs (1.00 = one core's whole second).
+machine() {
+  awk -v pass="$1" '
+    { b = $(NF - 2); s = $(NF - 1); q = $NF
+      if (NR > 1 && $1 > t) { d = ($1 - t) * 1000
+        if ((s - ps) / d > ms) ms = (s - ps) / d
+        if ((q - pq) / d > mq) mq = (q - pq) / d }
+      if (NR == 1) { t0 = $1; b0 = b; s0 = s; q0 = q }
+      t = $1; ps = s; pq = q; b1 = b; s1 = s; q1 = q }
+    END { printf "%-6s %-6s wall_s=%.1f busy_s=%.2f steal_s=%.2f irq_s=%.2f busiest_steal_1s=%.3f busiest_irq_1s=%.3f\n",
+            pass, "machine", (t - t0) / 1e6, (b1 - b0) / 1e9, (s1 - s0) / 1e9, (q1 - q0) / 1e9, ms, mq }' "$2" \
+    | tee -a "$out/$1/resources.txt"
+}
 payments_of() { sed -n 's/.* ok=\([0-9]*\) .*/\1/p' "$1"; }
 resources_header() {  # resources_header PASS PAYMENTS
   echo "# $1 pass: lb=$LB cpu_scale=$CPU_SCALE cgroups=$CG_MODE${CG_WHY:+ ($CG_WHY)} payments=$2; cpus = deploy/docker-compose.yml x cpu_scale" \
@@ -199,6 +223,7 @@ if [ -n "$FLOOR_PASSES" ]; then
     place floor-nginx lb "${floor_pids[@]}"
     floor_pass floor "$FLOOR_PORT" "floor-nginx:$(IFS=,; echo "${floor_pids[*]}")"
     stats floor lb floor-nginx "$out/floor/cpu-samples.txt" 1 "$(payments_of "$out/floor/score.txt")" "${floor_pids[@]}"
+    machine floor "$out/floor/cpu-samples.txt"
   fi
   if [[ " $FLOOR_PASSES " == *" proxied "* ]]; then
     mkdir -p "$out/proxied/lb"
@@ -212,6 +237,7 @@ if [ -n "$FLOOR_PASSES" ]; then
     floor_pass proxied "$PROXY_PORT" "proxied-lb:$(IFS=,; echo "${proxy_pids[*]}")" "proxied-responder:$(IFS=,; echo "${floor_pids[*]}")"
     stats proxied lb proxied-lb "$out/proxied/cpu-samples.txt" 1 "$(payments_of "$out/proxied/score.txt")" "${proxy_pids[@]}"
     stats proxied "$api_svc" proxied-responder "$out/proxied/cpu-samples.txt" 2 "$(payments_of "$out/proxied/score.txt")" "${floor_pids[@]}"
+    machine proxied "$out/proxied/cpu-samples.txt"
     kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""
   fi
   kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true; floor_pid=""
@@ -266,6 +292,7 @@ for svc in "${LIMIT_SERVICES[@]}"; do
 done
 stats system sims sys-sims "$out/system/cpu-samples.txt" $((col + 1)) "$payments" "${sim_pids[@]}"
 total system "$out/system/cpu-samples.txt" "$payments" "${totals[@]}"
+machine system "$out/system/cpu-samples.txt"
 # Where Redis's time went: its command statistics (commands run inside scripts count under
 # their own names too, so EVALSHA's time includes theirs), per payment.
 redis_breakdown() {
@@ -297,16 +324,23 @@ log "results in $out"
 [ -f "$out/floor/score.txt" ] && log "floor : $(cat "$out/floor/score.txt")"
 [ -f "$out/proxied/score.txt" ] && log "proxied: $(cat "$out/proxied/score.txt")"
 log "system: $(cat "$out/system/score.txt")"
+# steal_of PASS: the host's steal over the pass, as a share of all the machine's cores (a pass
+# the host took much more from than the other is not a fair floor for it).
+steal_of() {
+  awk -v cores="$(nproc)" '$2 == "machine" { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    END { printf "%.2f s, %.1f%% of %d cores", v["steal_s"], 100 * v["steal_s"] / (v["wall_s"] * cores), cores }' "$out/$1/resources.txt"
+}
 p99_of() { sed -n 's/.* p99=\([0-9.]*\)ms.*/\1/p' "$1"; }
 if [ -f "$out/system/score.txt" ]; then
   sys_p99=$(p99_of "$out/system/score.txt")
   for pass in floor proxied; do
     [ -f "$out/$pass/score.txt" ] || continue
-    log "p99: system ${sys_p99}ms / $pass $(p99_of "$out/$pass/score.txt")ms = $(awk -v a="$sys_p99" -v b="$(p99_of "$out/$pass/score.txt")" 'BEGIN { printf "%.2f", a / b }')x"
+    log "p99: system ${sys_p99}ms / $pass $(p99_of "$out/$pass/score.txt")ms = $(awk -v a="$sys_p99" -v b="$(p99_of "$out/$pass/score.txt")" 'BEGIN { printf "%.2f", a / b }')x" \
+      "(steal: $pass $(steal_of "$pass"), system $(steal_of system))"
   done
 fi
 log "cost per service (lb=$LB, CPU_SCALE=$CPU_SCALE, ${payments:-0} payments; busiest_1s: share of the quota in its busiest second):"
-awk '$1 == "system" {
+awk '$1 == "system" && $2 != "machine" {
     for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "bench:   %-6s cpus=%-5s cpu_s=%-7s cpu_s_per_1k=%-6s busiest_1s=%-5s throttled=%-6s peak_mb=%-6s rss_peak_mb=%s\n",
       $2, v["cpus"], v["cpu_s"], v["cpu_s_per_1k"], v["busiest_1s"], $2 == "total" ? "-" : v["throttled_share"], v["peak_mb"], v["rss_peak_mb"]
