@@ -52,11 +52,13 @@ run() {
         if ($i ~ /^p99=/) { sub(/p99=/, "", $i); sub(/ms/, "", $i); p99 = $i }
         if ($i ~ /^lag=/) { sub(/lag=/, "", $i); lag = $i } } }
     FILENAME ~ /resources.txt$/ && $1 == "system" {
-      for (i = 3; i <= NF; i++) if ($i ~ /^cpu_s_per_1k=/) { sub(/cpu_s_per_1k=/, "", $i); c[$2] = $i } }
+      for (i = 3; i <= NF; i++) {
+        if ($i ~ /^cpu_s_per_1k=/) { sub(/cpu_s_per_1k=/, "", $i); c[$2] = $i }
+        if ($2 == "machine" && $i ~ /^steal_s=/) { sub(/steal_s=/, "", $i); steal = $i } } }
     FILENAME ~ /redis-commands.txt$/ && $1 == "evalsha" {
       for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "calls_per_payment") sc = kv[2]; if (kv[1] == "usec_per_payment") su = kv[2] } }
-    END { printf "%s %s p99_ms=%s lb=%s api1=%s api2=%s redis=%s total=%s script_calls=%s script_us=%s lag=%s checks_ok=%s\n",
-            side, n, p99, c["lb"], c["api1"], c["api2"], c["redis"], c["total"], sc, su, lag, ok }' \
+    END { printf "%s %s p99_ms=%s lb=%s api1=%s api2=%s redis=%s total=%s script_calls=%s script_us=%s lag=%s steal_s=%s checks_ok=%s\n",
+            side, n, p99, c["lb"], c["api1"], c["api2"], c["redis"], c["total"], sc, su, lag, steal, ok }' \
     "$dir/system/score.txt" "$dir/system/resources.txt" "$dir/system/redis-commands.txt" | tee -a "$out/runs.txt"
 }
 
@@ -71,8 +73,8 @@ for side in A B; do
     $1 == side && $NF == "checks_ok=1" { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], ++k[kv[1]]] = kv[2] } }
     END {
       line = failed ? sprintf(" (%d run(s) failed their checks, left out)", failed) : ""
-      split("p99_ms lb api1 api2 redis total script_calls script_us lag", want, " ")
-      for (w = 1; w <= 9; w++) {
+      split("p99_ms lb api1 api2 redis total script_calls script_us lag steal_s", want, " ")
+      for (w = 1; w <= 10; w++) {
         name = want[w]; n = k[name]; if (n == 0) continue
         for (i = 1; i <= n; i++) x[i] = v[name, i] + 0
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
