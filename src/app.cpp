@@ -36,7 +36,7 @@ int run_app(const Config& cfg) {
   RedisStore store(ex, target, cfg.app_name, std::chrono::milliseconds(cfg.redis_timeout_ms),
                    std::chrono::milliseconds(cfg.batch_window_ms),
                    BooksOptions{cfg.ids_horizon_ms, cfg.ledger_horizon_ms, cfg.intake_memory_percent},
-                   std::chrono::milliseconds(effective_intake_window_ms(cfg)), cfg.window_align);
+                   std::chrono::milliseconds(effective_intake_window_ms(cfg)));
   const auto max_idle = static_cast<size_t>(cfg.workers) + 4;
   HttpProcessorClient default_client(ex, cfg.processor_default, max_idle);
   HttpProcessorClient fallback_client(ex, cfg.processor_fallback, max_idle);

@@ -6,9 +6,6 @@
 // Invariants: at most one batch is open at a time; a batch is flushed once, when its
 // window ends or it reaches `max_batch`, whichever is first; batches are flushed in order
 // of opening (each flush starts only after its window, and windows open in order).
-// Aligned (beat.hpp), a window ends at the next multiple of its length on the monotonic
-// clock rather than one length after its first item: at most as long, and it ends together
-// with every other aligned window of that length, in this process and the others.
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -23,8 +20,6 @@
 #include <memory>
 #include <vector>
 
-#include "beat.hpp"
-
 namespace rinha {
 
 namespace asio = boost::asio;
@@ -35,9 +30,8 @@ class Coalescer {
   // `flush` gets the batch's items (at least one) and reports whether the batch succeeded.
   using FlushFn = std::function<asio::awaitable<bool>(const std::vector<Item>&)>;
 
-  Coalescer(asio::any_io_executor ex, std::chrono::milliseconds window, size_t max_batch, FlushFn flush,
-            bool aligned = false)
-      : ex_(ex), window_(window), max_batch_(max_batch < 1 ? 1 : max_batch), flush_(std::move(flush)), aligned_(aligned) {}
+  Coalescer(asio::any_io_executor ex, std::chrono::milliseconds window, size_t max_batch, FlushFn flush)
+      : ex_(ex), window_(window), max_batch_(max_batch < 1 ? 1 : max_batch), flush_(std::move(flush)) {}
 
   asio::awaitable<bool> submit(Item item) {
     if (!open_) {
@@ -57,7 +51,6 @@ class Coalescer {
   }
 
   std::chrono::milliseconds window() const { return window_; }
-  bool aligned() const { return aligned_; }
   uint64_t batches_flushed() const { return batches_; }
   uint64_t items_flushed() const { return items_; }
 
@@ -74,11 +67,7 @@ class Coalescer {
 
   asio::awaitable<void> run(std::shared_ptr<Batch> b) {
     if (!b->closed) {
-      if (aligned_ && window_.count() > 0) {
-        b->window.expires_at(next_beat(std::chrono::steady_clock::now(), window_));
-      } else {
-        b->window.expires_after(window_);
-      }
+      b->window.expires_after(window_);
       co_await b->window.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     if (open_ == b) open_.reset();
@@ -93,7 +82,6 @@ class Coalescer {
   std::chrono::milliseconds window_;
   size_t max_batch_;
   FlushFn flush_;
-  bool aligned_;
   std::shared_ptr<Batch> open_;
   uint64_t batches_ = 0;
   uint64_t items_ = 0;

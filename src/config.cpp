@@ -92,8 +92,6 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.pacer_rtt_slack_ms = v; }, nullptr},
       {"BATCH_WINDOW", "50ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
        [](Config& c, int64_t v) { c.batch_window_ms = v; }, nullptr},
-      {"WINDOW_ALIGN", "0", Kind::integer, 0, 1, "1: the intake, settle and breaker-poll windows end on multiples of their length on the machine's monotonic clock, so both instances' Redis calls of one window arrive together and Redis wakes once for them (README \"One beat for Redis\"); 0: each window runs from its first item",
-       [](Config& c, int64_t v) { c.window_align = v != 0; }, nullptr},
       {"HANDOFF", "1", Kind::integer, 0, 1, "1: while nothing is queued, the intake pins a payment straight into the processing list for a free worker (README, \"Straight to a worker\"); 0: every payment goes through the queue and a take",
        [](Config& c, int64_t v) { c.handoff = v != 0; }, nullptr},
       {"PROCESSOR_TIMEOUT", "3s", Kind::duration_ms, 1, 600000, "deadline of one payment call to a processor",

@@ -37,7 +37,6 @@ struct Config {
   int64_t max_send_rate{};       // ceiling of the adaptive take rate per instance (pacer.hpp); 0: none
   int64_t pacer_lag_limit_ms{};  // a timer this late is a held event loop: the drain halves (pacer.hpp)
   int64_t pacer_rtt_slack_ms{};  // a smoothed Redis round trip this far above its recent minimum (and 4x it) halves the drain
-  bool window_align{};           // windows end on a shared grid of the monotonic clock (beat.hpp)
   int64_t batch_window_ms{};    // takes and records within this window go to Redis as one call
   bool handoff{};                // the intake may hand a payment straight to a free worker (handoff.hpp)
   int64_t processor_timeout_ms{};

@@ -8,7 +8,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "beat.hpp"
 #include "instance_token.hpp"
 #include "log.hpp"
 
@@ -83,12 +82,7 @@ void HealthMonitor::apply_failure(const FailureSignal& signal) {
 asio::awaitable<void> HealthMonitor::loop() {
   while (!stopped_) {
     co_await tick();
-    const std::chrono::milliseconds poll(parts_.cfg.breaker_poll_ms);
-    if (parts_.cfg.window_align) {
-      timer_.expires_at(next_beat(std::chrono::steady_clock::now(), poll));
-    } else {
-      timer_.expires_after(poll);
-    }
+    timer_.expires_after(std::chrono::milliseconds(parts_.cfg.breaker_poll_ms));
     co_await timer_.async_wait(as_tuple(use_awaitable));
   }
 }

@@ -218,7 +218,7 @@ constexpr size_t kMaxIntakeBatch = 64;
 
 RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
                        std::chrono::milliseconds settle_window, BooksOptions books,
-                       std::chrono::milliseconds intake_window, bool align_windows)
+                       std::chrono::milliseconds intake_window)
     : queue_key_(fmt::format("payments:queue:{}", app_name)),
       processing_key_(fmt::format("payments:processing:{}", app_name)),
       alive_key_(fmt::format("payments:alive:{}", app_name)),
@@ -246,9 +246,9 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       purge_books_script_{books::kPurgeMatchingLua, {}},
       books_(books),
       records_(ex, settle_window, kMaxRecordBatch,
-               [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }, align_windows),
+               [this](const std::vector<LedgerEntry>& batch) { return record_batch(batch); }),
       intakes_(ex, intake_window, kMaxIntakeBatch,
-               [this](const std::vector<IntakeEntry>& batch) { return intake_batch(batch); }, align_windows) {}
+               [this](const std::vector<IntakeEntry>& batch) { return intake_batch(batch); }) {}
 
 void RedisStore::start() {
   http_.start();

@@ -48,13 +48,11 @@ struct BooksOptions {
 class RedisStore final : public PaymentQueue, public Ledger, public RoutingState, public MembershipStore {
  public:
   // `settle_window`: how long records are collected into one batch (0: one event-loop turn).
-  // `align_windows`: both windows end on the shared beat (beat.hpp) instead of one window
-  // after their first item.
   // `intake_window`: how long intakes are collected into one script call (0: one call each,
   // at once; app.cpp gives it only to intakes whose 202 does not wait for Redis).
   RedisStore(asio::any_io_executor ex, const RedisTarget& target, int app_name, std::chrono::milliseconds timeout,
              std::chrono::milliseconds settle_window = std::chrono::milliseconds{0}, BooksOptions books = {},
-             std::chrono::milliseconds intake_window = std::chrono::milliseconds{0}, bool align_windows = false);
+             std::chrono::milliseconds intake_window = std::chrono::milliseconds{0});
   void start();
   void stop();
 

@@ -101,31 +101,5 @@ TEST(Coalescer, ASubmitWhileAFlushIsInFlightOpensANewBatch) {
   EXPECT_EQ(done, 2);
 }
 
-// Aligned, a window ends on the beat: an item that arrives three quarters into a 2 s period
-// is flushed at the period's end, half a second later, not two seconds after it arrived.
-// The bound allows a 1.5 s stall of the machine; unaligned, the flush could not come sooner
-// than 2 s.
-TEST(Coalescer, AnAlignedWindowEndsOnTheBeatNotAWholeWindowAfterItsFirstItem) {
-  using Clock = std::chrono::steady_clock;
-  asio::io_context io;
-  Recorder r;
-  Coalescer<int> c(io.get_executor(), 2s, 64, [&r](const std::vector<int>& b) { return r.flush(b); }, true);
-  EXPECT_TRUE(c.aligned());
-  asio::steady_timer until(io);
-  until.expires_at(next_beat(Clock::now(), 2s) + 1500ms);
-  Clock::time_point submitted, flushed;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await until.async_wait(asio::use_awaitable);
-    submitted = Clock::now();
-    const bool ok = co_await c.submit(1);
-    flushed = Clock::now();
-    EXPECT_TRUE(ok);
-  }, asio::detached);
-  io.run();
-  ASSERT_EQ(r.batches.size(), 1u);
-  EXPECT_GE(flushed, next_beat(submitted, 2s));  // a timer never fires early
-  EXPECT_LT(flushed - submitted, 1500ms);
-}
-
 }  // namespace
 }  // namespace rinha
