@@ -174,15 +174,14 @@ total() {
 # the load tool's too) over the pass, from the sampler's last three columns; the busiest
 # seconds in CPUs (1.00 = one core's whole second).
 machine() {
-  awk -v pass="$1" '
-    { b = $(NF - 2); s = $(NF - 1); q = $NF
-      if (NR > 1 && $1 > t) { d = ($1 - t) * 1000
-        if ((s - ps) / d > ms) ms = (s - ps) / d
-        if ((q - pq) / d > mq) mq = (q - pq) / d }
-      if (NR == 1) { t0 = $1; b0 = b; s0 = s; q0 = q }
-      t = $1; ps = s; pq = q; b1 = b; s1 = s; q1 = q }
-    END { printf "%-6s %-6s wall_s=%.1f busy_s=%.2f steal_s=%.2f irq_s=%.2f busiest_steal_1s=%.3f busiest_irq_1s=%.3f\n",
-            pass, "machine", (t - t0) / 1e6, (b1 - b0) / 1e9, (s1 - s0) / 1e9, (q1 - q0) / 1e9, ms, mq }' "$2" \
+  local n steal irq
+  n=$(awk 'NR == 1 { print NF - 1; exit }' "$2")   # columns after the time; the last three are the machine's
+  steal=$(busiest "$2" $((n - 1))); irq=$(busiest "$2" "$n")
+  awk -v pass="$1" -v steal="$steal" -v irq="$irq" '
+    NR == 1 { t0 = $1; b0 = $(NF - 2); s0 = $(NF - 1); q0 = $NF }
+    { t = $1; b = $(NF - 2); s = $(NF - 1); q = $NF }
+    END { printf "%-6s %-6s wall_s=%.1f busy_s=%.2f steal_s=%.2f irq_s=%.2f busiest_steal_1s=%s busiest_irq_1s=%s\n",
+            pass, "machine", (t - t0) / 1e6, (b - b0) / 1e9, (s - s0) / 1e9, (q - q0) / 1e9, steal, irq }' "$2" \
     | tee -a "$out/$1/resources.txt"
 }
 payments_of() { sed -n 's/.* ok=\([0-9]*\) .*/\1/p' "$1"; }
