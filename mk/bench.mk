@@ -27,3 +27,9 @@ bench-redis-floor: deps
 .PHONY: bench-ab
 bench-ab: build
 	@A="$(A)" B="$(B)" PAIRS=$(or $(PAIRS),3) scripts/bench-ab.sh $(or $(AB_SCENARIO),steady)
+
+# What the system costs with no load (scripts/idle-cost.sh): each service's CPU share and
+# Redis's calls per second over IDLE_SECONDS (30), ROUNDS (1) fresh stacks.
+.PHONY: idle-cost
+idle-cost: build
+	@BUILD_DIR=$(BUILD_DIR) scripts/idle-cost.sh

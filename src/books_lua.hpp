@@ -2,7 +2,7 @@
 // script itself). Keys, beside the queue keys of redis_store.hpp:
 //   ids:<k>                 set of the correlationIds accepted in idempotency bucket k
 //                           (k = acceptedAt / IDS_HORIZON); lives 2 horizons after the
-//                           upkeep first saw it (within 250 ms of its first id)
+//                           upkeep first saw it (within a second of its first id)
 //   ledger:<processor>      sorted set, member "<id>:<cents>", score requestedAt ms; members
 //                           older than LEDGER_HORIZON are trimmed, by whole seconds
 //   books                   hash <processor> -> ms from which that ledger is complete (the
@@ -33,7 +33,7 @@ constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 // per payment: 1 accepted, 0 a duplicate (held in either bucket, or earlier in the batch).
 // SADD is the first write, and Redis refuses (OOM) only a script's first write under
 // maxmemory: so a refused batch changed nothing, and an accepted one is written whole.
-// The buckets' expiry is set by the upkeep (RedisStore::upkeep, every 250 ms on each
+// The buckets' expiry is set by the upkeep (RedisStore::upkeep, every second on each
 // instance), not here: one call less per payment.
 constexpr const char* kEnqueueLua = R"lua(
 local out, pushes = {}, {}
@@ -257,7 +257,7 @@ for n = 1, 2 do
 end
 return out)lua";
 
-// The books' upkeep, one call (every 250 ms on each instance; it was four: the trim, two
+// The books' upkeep, one call (every second on each instance; it was four: the trim, two
 // PEXPIREs and an INFO, a quarter of Redis's fixed calls in final-2025).
 // KEYS: ledger:default, ledger:fallback, books, ids (current bucket), ids (previous bucket).
 // ARGV: cutoff ms (a multiple of 1000; '' = no trim), most members removed per ledger, the

@@ -26,6 +26,7 @@ HealthMonitor::HealthMonitor(const RouterParts& parts, RoutingState& routing)
       routing_(routing),
       holder_(instance_token(parts.cfg.app_name)),
       timer_(parts.ex),
+      listen_pause_(parts.ex),
       policy_{parts.cfg.latency_diff_ms, parts.cfg.default_outage_wait_ms} {}
 
 Colour HealthMonitor::decide() {
@@ -37,11 +38,15 @@ Colour HealthMonitor::decide() {
   return c;
 }
 
-void HealthMonitor::start() { asio::co_spawn(parts_.ex, loop(), asio::detached); }
+void HealthMonitor::start() {
+  asio::co_spawn(parts_.ex, loop(), asio::detached);
+  asio::co_spawn(parts_.ex, listen(), asio::detached);
+}
 
 void HealthMonitor::stop() {
   stopped_ = true;
   timer_.cancel();
+  listen_pause_.cancel();
 }
 
 void HealthMonitor::on_failure(const FailureSignal& signal) {
@@ -87,9 +92,40 @@ asio::awaitable<void> HealthMonitor::loop() {
   }
 }
 
+asio::awaitable<void> HealthMonitor::listen() {
+  while (!stopped_) {
+    const int64_t began = parts_.clock.now_ms();
+    bool news = false;
+    if (owner_) {
+      listening_ = Listening::signals;
+      std::vector<FailureSignal> signals = co_await routing_.wait_signals(kListenWaitMs);
+      listening_ = Listening::none;
+      news = !signals.empty();
+      local_signals_.insert(local_signals_.end(), signals.begin(), signals.end());
+    } else {
+      listening_ = Listening::routing;
+      std::optional<RoutingRecord> record = co_await routing_.wait_routing(routing_cursor_, kListenWaitMs);
+      listening_ = Listening::none;
+      news = record.has_value();
+      if (record) heard_ = std::move(record);
+    }
+    if (news) {
+      timer_.cancel();  // act on it now rather than at the next poll
+    } else if (parts_.clock.now_ms() - began < kListenWaitMs / 2 && !stopped_) {
+      // Answered at once with nothing (Redis unreachable, a store that cannot wait): the
+      // loop polls meanwhile; do not spin.
+      listen_pause_.expires_after(std::chrono::milliseconds(kLeaseTryMs));
+      co_await listen_pause_.async_wait(as_tuple(use_awaitable));
+    }
+  }
+}
+
 asio::awaitable<void> HealthMonitor::keep_lease() {
   const int64_t now = parts_.clock.now_ms();
-  if (now - last_lease_try_ms_ < kLeaseRenewMs) co_return;
+  // A follower tries often only once the owner's record is late (the owner may be gone).
+  const bool record_late = now - record_decided_ms_ >= kRepublishMs + kLeaseTryMs;
+  const int64_t every = owner_ ? kLeaseRenewMs : record_late ? kLeaseTryMs : kLeaseIdleTryMs;
+  if (now - last_lease_try_ms_ < every) co_return;
   last_lease_try_ms_ = now;
   const auto state = co_await routing_.hold_health_lease(holder_, kLeaseTtlMs);
   const bool was_owner = owner_;
@@ -200,8 +236,15 @@ asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
 }
 
 asio::awaitable<void> HealthMonitor::follow() {
-  const auto record = co_await routing_.load_routing();
-  const int64_t now = parts_.clock.now_ms();
+  int64_t now = parts_.clock.now_ms();
+  std::optional<RoutingRecord> record;
+  if (listening_ == Listening::routing && heard_ && heard_->fresh(now)) {
+    record = heard_;  // what the listener heard: no call
+  } else {
+    record = co_await routing_.load_routing();
+    now = parts_.clock.now_ms();
+  }
+  if (record) record_decided_ms_ = std::max(record_decided_ms_, record->decided_at_ms);
   if (record && record->fresh(now)) {
     if (stale_) LOG_INFO("routing_fresh_again", "colour={}", colour_name(record->colour));
     stale_ = false;
@@ -231,9 +274,11 @@ asio::awaitable<void> HealthMonitor::tick() {
     co_return;
   }
   const int64_t now = parts_.clock.now_ms();
-  for (const FailureSignal& sig : co_await routing_.take_signals()) {
-    apply_failure(sig);
-    signalled = true;
+  if (listening_ != Listening::signals) {  // else the listener brings them
+    for (const FailureSignal& sig : co_await routing_.take_signals()) {
+      apply_failure(sig);
+      signalled = true;
+    }
   }
   // Health checks run beside the loop, so a hanging endpoint never delays a decision.
   for (Processor p : {Processor::default_, Processor::fallback}) {

@@ -20,6 +20,7 @@ struct BooksState {
   int64_t used_memory = 0;  // Redis used_memory, bytes
   int64_t max_memory = 0;   // Redis maxmemory, bytes (0: none)
   int64_t trimmed = 0;      // ledger members removed by this call (past LEDGER_HORIZON)
+  bool trim_bound_reached = false;  // it removed its most: more may be past the horizon
   bool intake_refused = false;  // used_memory is past INTAKE_MEMORY_LIMIT of maxmemory
 };
 
@@ -34,7 +35,7 @@ class Ledger {
   // Forgets everything: the books and, with them, every instance's queue, processing list
   // and held set, the idempotency ids, the dead letters and the routing signals.
   virtual asio::awaitable<bool> purge() = 0;
-  // Periodic upkeep of the books (every 250 ms): trims the ledger members older than the
+  // Periodic upkeep of the books (every second): trims the ledger members older than the
   // ledger horizon (a bounded number per call) and reads Redis's memory, which decides
   // whether the intake refuses new payments (EnqueueStatus::full) until it falls back.
   virtual asio::awaitable<std::optional<BooksState>> upkeep(int64_t now_ms) = 0;

@@ -19,7 +19,7 @@ constexpr const char* kBooksKey = "payments:books";
 constexpr int64_t kTrimPerCall = 1000;  // ledger members removed per upkeep, at most (~0.3 ms)
 
 constexpr const char* kDeadKey = "payments:dead";
-constexpr const char* kColourKey = "payments:breaker:colour";  // the routing record
+constexpr const char* kRoutingKey = "payments:breaker:routing";  // the routing record (a stream of one)
 constexpr const char* kInstancesKey = "payments:instances";
 constexpr const char* kLeaseKey = "payments:health:owner";
 constexpr const char* kSignalsKey = "payments:breaker:signals";
@@ -228,6 +228,7 @@ RedisStore::RedisStore(asio::any_io_executor ex, const RedisTarget& target, int 
       http_(ex, target, timeout, "http"),
       work_(ex, target, timeout, "work"),
       summary_(ex, target, timeout, "summary"),
+      listen_(ex, target, timeout, "listen"),
       enqueue_script_{books::kEnqueueLua, {}},
       take_script_{kTakeScript.c_str(), {}},
       record_script_{books::kRecordLua, {}},
@@ -254,12 +255,14 @@ void RedisStore::start() {
   http_.start();
   work_.start();
   summary_.start();
+  listen_.start();
 }
 
 void RedisStore::stop() {
   http_.stop();
   work_.stop();
   summary_.stop();
+  listen_.stop();
 }
 
 asio::awaitable<RedisReply> RedisStore::eval_argv(RedisConnection& conn, Script& script, int num_keys,
@@ -496,19 +499,48 @@ asio::awaitable<std::optional<int64_t>> RedisStore::claim_dead_instances() {
   co_return reply.integer;
 }
 
+namespace {
+// One stream entry [id, [field, value, ...]] -> the record in its field r.
+std::optional<RoutingRecord> routing_entry(const RedisReply& entry) {
+  if (entry.type != RedisReply::Type::array || entry.elements.size() != 2) return std::nullopt;
+  const auto& fields = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str != "r") continue;
+    auto record = decode_routing(fields[i + 1].str);
+    if (!record) LOG_WARN("routing_record_unreadable", "text=\"{}\"", fields[i + 1].str);
+    return record;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 asio::awaitable<std::optional<RoutingRecord>> RedisStore::load_routing() {
-  auto reply = co_await work_.command("GET", kColourKey);
-  if (reply.type == RedisReply::Type::nil) co_return RoutingRecord{};  // nothing decided yet
-  if (reply.type != RedisReply::Type::string) co_return std::nullopt;
-  auto record = decode_routing(reply.str);
-  if (!record) LOG_WARN("routing_record_unreadable", "text=\"{}\"", reply.str);
-  co_return record;
+  auto reply = co_await work_.command("XREVRANGE", kRoutingKey, "+", "-", "COUNT", "1");
+  if (reply.type != RedisReply::Type::array) co_return std::nullopt;
+  if (reply.elements.empty()) co_return RoutingRecord{};  // nothing decided yet
+  co_return routing_entry(reply.elements[0]);
 }
 
 asio::awaitable<bool> RedisStore::save_routing(const RoutingRecord& r) {
   const std::string text = encode_routing(r);
-  auto reply = co_await work_.command("SET", kColourKey, text);
+  auto reply = co_await work_.command("XADD", kRoutingKey, "MAXLEN", "1", "*", "r", text);
   co_return reply.ok();
+}
+
+asio::awaitable<std::optional<RoutingRecord>> RedisStore::wait_routing(std::string& cursor, int64_t wait_ms) {
+  const std::string block = std::to_string(wait_ms);
+  const std::string after = cursor.empty() ? "0-0" : cursor;
+  // (the argv built apart: GCC 12 cannot keep an initializer list alive across a co_await)
+  std::vector<std::string_view> argv{"XREAD", "COUNT", "1", "BLOCK", block, "STREAMS", kRoutingKey, after};
+  auto reply = co_await listen_.command_argv(std::move(argv), std::chrono::milliseconds(wait_ms));
+  // [[key, [[id, [field, value]]]]]; nil when the wait ended with nothing new.
+  if (reply.type != RedisReply::Type::array || reply.elements.empty()) co_return std::nullopt;
+  const RedisReply& stream = reply.elements[0];
+  if (stream.elements.size() != 2 || stream.elements[1].elements.empty()) co_return std::nullopt;
+  const RedisReply& entry = stream.elements[1].elements[0];
+  if (entry.elements.empty()) co_return std::nullopt;
+  cursor = entry.elements[0].str;
+  co_return routing_entry(entry);
 }
 
 asio::awaitable<std::optional<LeaseState>> RedisStore::hold_health_lease(std::string_view holder, int64_t ttl_ms) {
@@ -539,11 +571,11 @@ asio::awaitable<bool> RedisStore::push_signal(const FailureSignal& signal) {
   co_return reply.ok();
 }
 
-asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
+namespace {
+// "<processor>:<sent_at_ms>" entries, oldest first.
+std::vector<FailureSignal> parse_signals(const std::vector<RedisReply>& entries) {
   std::vector<FailureSignal> out;
-  auto reply = co_await work_.command("RPOP", kSignalsKey, std::to_string(kMaxSignals));
-  if (reply.type != RedisReply::Type::array) co_return out;
-  for (const auto& e : reply.elements) {
+  for (const auto& e : entries) {
     const std::string_view text = e.str;
     const auto colon = text.find(':');
     FailureSignal sig;
@@ -556,7 +588,25 @@ asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
     }
     out.push_back(sig);
   }
-  co_return out;
+  return out;
+}
+}  // namespace
+
+asio::awaitable<std::vector<FailureSignal>> RedisStore::take_signals() {
+  auto reply = co_await work_.command("RPOP", kSignalsKey, std::to_string(kMaxSignals));
+  if (reply.type != RedisReply::Type::array) co_return std::vector<FailureSignal>{};
+  co_return parse_signals(reply.elements);
+}
+
+asio::awaitable<std::vector<FailureSignal>> RedisStore::wait_signals(int64_t wait_ms) {
+  // BLMPOP's timeout is in seconds (a decimal).
+  const std::string timeout = fmt::format("{}.{:03}", wait_ms / 1000, wait_ms % 1000);
+  const std::string count = std::to_string(kMaxSignals);
+  std::vector<std::string_view> argv{"BLMPOP", timeout, "1", kSignalsKey, "RIGHT", "COUNT", count};
+  auto reply = co_await listen_.command_argv(std::move(argv), std::chrono::milliseconds(wait_ms));
+  // [key, [entries]]; nil when the wait ended with nothing.
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 2) co_return std::vector<FailureSignal>{};
+  co_return parse_signals(reply.elements[1].elements);
 }
 
 asio::awaitable<std::optional<BooksState>> RedisStore::upkeep(int64_t now_ms) {
@@ -578,6 +628,7 @@ asio::awaitable<std::optional<BooksState>> RedisStore::upkeep(int64_t now_ms) {
     co_return std::nullopt;
   }
   st.trimmed = reply.elements[0].integer;
+  st.trim_bound_reached = st.trimmed >= kTrimPerCall;
   st.used_memory = reply.elements[1].integer;
   st.max_memory = reply.elements[2].integer;
   st.intake_refused = books_.intake_memory_percent > 0 && st.max_memory > 0 &&

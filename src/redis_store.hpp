@@ -11,8 +11,11 @@
 //   held:<n>        sorted set of instance n's held items, score = the time (ms) they may be
 //                   retried (a processor refused them with a 4XX; see worker_pool.hpp)
 //   dead            list of items that can never be processed (scripts/dead-letters.sh)
-//   breaker:colour  the health owner's routing record (routing_record.hpp: colour, when, evidence)
-//   breaker:signals list of failure signals "<processor>:<sent_at_ms>" for the health owner
+//   breaker:routing the health owner's routing record (routing_record.hpp: colour, when,
+//                   evidence): a stream of one entry (MAXLEN 1), field r, so that followers
+//                   wait for the next one (XREAD BLOCK) instead of polling
+//   breaker:signals list of failure signals "<processor>:<sent_at_ms>" for the health owner,
+//                   who waits on it (BLMPOP)
 //   health:owner    the health lease: "<n>:<token>" of the instance that calls the health
 //                   endpoints, with expiry (any instance may take it once it expires)
 //   health:call:<processor>  reservation of the next health call, system-wide (expiry)
@@ -21,9 +24,10 @@
 // Multi-key moves are Lua scripts, so each is atomic. A payment costs a share of an intake
 // (the intakes of one intake window go as one call), a share of a take (up to 64 per call)
 // and a share of a record: the records that complete within one settle window go as one
-// call (Coalescer). Three connections: the HTTP path's intake,
-// the summaries (a long summary never delays an intake), the workers and the breaker.
-// Nothing blocks in Redis: the feeder is woken by this instance's own intake.
+// call (Coalescer). Four connections: the HTTP path's intake,
+// the summaries (a long summary never delays an intake), the workers and the breaker, and
+// the breaker's listener, the only one that blocks in Redis (wait_signals, wait_routing).
+// The feeder is woken by this instance's own intake.
 #pragma once
 #include <memory>
 
@@ -82,6 +86,8 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   asio::awaitable<bool> reserve_health_call(Processor p, int64_t ttl_ms, bool only_if_free) override;
   asio::awaitable<bool> push_signal(const FailureSignal& signal) override;
   asio::awaitable<std::vector<FailureSignal>> take_signals() override;
+  asio::awaitable<std::vector<FailureSignal>> wait_signals(int64_t wait_ms) override;
+  asio::awaitable<std::optional<RoutingRecord>> wait_routing(std::string& cursor, int64_t wait_ms) override;
 
  private:
   // The intake (enqueue / enqueue_taken): to the queue or the processing hash, in one script
@@ -116,7 +122,7 @@ class RedisStore final : public PaymentQueue, public Ledger, public RoutingState
   asio::awaitable<bool> record_batch(const std::vector<LedgerEntry>& batch);
 
   std::string queue_key_, processing_key_, alive_key_, instance_, token_, held_key_;
-  RedisConnection http_, work_, summary_;
+  RedisConnection http_, work_, summary_, listen_;
   Script enqueue_script_, take_script_, record_script_, requeue_script_, dead_script_, recover_script_, claim_script_,
       heartbeat_script_, lease_script_, backlog_script_, purge_script_, hold_script_, release_script_;
   Script summary_script_, upkeep_script_, purge_books_script_;

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,14 @@ class RoutingState {
   // A follower's failure evidence for the health owner, and the owner's read of them.
   virtual asio::awaitable<bool> push_signal(const FailureSignal& signal) = 0;
   virtual asio::awaitable<std::vector<FailureSignal>> take_signals() = 0;
+
+  // The blocking forms, for a listener with a connection of its own (so that an idle system
+  // costs a call per second, not one per poll): each waits up to `wait_ms` for news.
+  // wait_signals(): take_signals() once there is one (empty after the wait or on error).
+  virtual asio::awaitable<std::vector<FailureSignal>> wait_signals(int64_t wait_ms) = 0;
+  // wait_routing(): the first record saved after the one `cursor` names ("" at first: any
+  // saved record), advancing `cursor` to it; nullopt after the wait or on error.
+  virtual asio::awaitable<std::optional<RoutingRecord>> wait_routing(std::string& cursor, int64_t wait_ms) = 0;
 };
 
 }  // namespace rinha

@@ -15,6 +15,7 @@ namespace rinha::testing {
 class FakeRoutingState : public virtual FakeFaults, public RoutingState {
  public:
   std::optional<RoutingRecord> routing;  // what save_routing() stored
+  int64_t saves = 0;                     // save_routing() calls that stored (wait_routing's cursor)
   static constexpr size_t kMaxSignals = 64;
   std::vector<FailureSignal> signals;  // oldest first
   // Expiry (the health lease, health-call reservations) needs a clock; without one,
@@ -34,6 +35,7 @@ class FakeRoutingState : public virtual FakeFaults, public RoutingState {
   asio::awaitable<bool> save_routing(const RoutingRecord& r) override {
     if (fail()) co_return false;
     routing = r;
+    ++saves;
     co_return true;
   }
   asio::awaitable<std::optional<LeaseState>> hold_health_lease(std::string_view holder, int64_t ttl_ms) override {
@@ -71,6 +73,15 @@ class FakeRoutingState : public virtual FakeFaults, public RoutingState {
     auto out = std::move(signals);
     signals.clear();
     co_return out;
+  }
+  // Never waits: what there is now (the HealthMonitor listener backs off after an empty answer).
+  asio::awaitable<std::vector<FailureSignal>> wait_signals(int64_t) override { return take_signals(); }
+  asio::awaitable<std::optional<RoutingRecord>> wait_routing(std::string& cursor, int64_t) override {
+    if (fail() || !routing) co_return std::nullopt;
+    const int64_t seen = cursor.empty() ? 0 : std::stoll(cursor);
+    if (saves <= seen) co_return std::nullopt;
+    cursor = std::to_string(saves);
+    co_return routing;
   }
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -406,16 +407,35 @@ TEST_F(RedisStoreTest, RoutingRecordAndSignals) {
   r.fallback_view.min_response_ms = 12;
   EXPECT_TRUE(run_coro(io_, store_->save_routing(r)));
   EXPECT_EQ(run_coro(io_, store_->load_routing()), r);
-  redis_cli("SET payments:breaker:colour YELLOW");  // what an older version wrote
-  auto old = run_coro(io_, store_->load_routing());
-  ASSERT_TRUE(old);
-  EXPECT_EQ(old->colour, Colour::yellow);
-  EXPECT_EQ(old->decided_at_ms, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(run_coro(io_, store_->save_routing(r)));
+  EXPECT_EQ(redis_cli("XLEN payments:breaker:routing"), "1\n");  // one record, however often saved
   EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::default_, 1752582896123})));
   EXPECT_TRUE(run_coro(io_, store_->push_signal(FailureSignal{Processor::fallback, 7})));
   auto signals = run_coro(io_, store_->take_signals());
   EXPECT_EQ(signals, (std::vector<FailureSignal>{{Processor::default_, 1752582896123}, {Processor::fallback, 7}}));
   EXPECT_TRUE(run_coro(io_, store_->take_signals()).empty());
+}
+
+// The listener's waits end as soon as there is news, not at the end of the wait: a record
+// saved, or a signal pushed, while the wait blocks in Redis reaches the waiter.
+TEST_F(RedisStoreTest, AWaitEndsWhenTheNewsArrives) {
+  std::string cursor;
+  RoutingRecord r{Colour::yellow, 1752582896123, -1, {}, {}};
+  asio::steady_timer t(io_);
+  auto later = [&](auto action) {
+    t.expires_after(std::chrono::milliseconds(100));
+    t.async_wait([&, action](const boost::system::error_code&) {
+      asio::co_spawn(io_, action(), asio::detached);
+    });
+  };
+  later([&]() -> asio::awaitable<void> { co_await store_->save_routing(r); });
+  auto began = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_coro(io_, store_->wait_routing(cursor, 10000)), r);
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(9));
+  later([&]() -> asio::awaitable<void> { co_await store_->push_signal(FailureSignal{Processor::fallback, 7}); });
+  began = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_coro(io_, store_->wait_signals(10000)), (std::vector<FailureSignal>{{Processor::fallback, 7}}));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(9));
 }
 
 TEST_F(RedisStoreTest, TheHealthLeaseHasOneHolderAndExpires) {

@@ -77,5 +77,33 @@ TYPED_TEST(RoutingStateContract, SignalsAreTakenOldestFirstOnceAndBounded) {
   EXPECT_TRUE(this->be_.run(rs.take_signals()).empty());
 }
 
+// The listener's forms: wait_routing() gives each saved record once, the newest when several
+// were saved meanwhile (only the newest is kept), and nothing once the wait ends with none;
+// wait_signals() takes what take_signals() would, oldest first.
+TYPED_TEST(RoutingStateContract, TheWaitsGiveTheNewestRecordOnceAndTheSignals) {
+  auto& rs = this->be_.routing();
+  std::string cursor;
+  EXPECT_EQ(this->be_.run(rs.wait_routing(cursor, 50)), std::nullopt);  // nothing saved
+  RoutingRecord r{Colour::yellow, 1752582896123, -1, {}, {}};
+  ASSERT_TRUE(this->be_.run(rs.save_routing(r)));
+  EXPECT_EQ(this->be_.run(rs.wait_routing(cursor, 50)), r);
+  EXPECT_FALSE(cursor.empty());
+  EXPECT_EQ(this->be_.run(rs.wait_routing(cursor, 50)), std::nullopt);  // heard already
+  for (int64_t i = 1; i <= 3; ++i) {
+    r.decided_at_ms += i;
+    r.colour = i % 2 ? Colour::red : Colour::green;
+    ASSERT_TRUE(this->be_.run(rs.save_routing(r)));
+  }
+  EXPECT_EQ(this->be_.run(rs.wait_routing(cursor, 50)), r);
+  EXPECT_EQ(this->be_.run(rs.load_routing()), r);
+  EXPECT_EQ(this->be_.run(rs.wait_routing(cursor, 50)), std::nullopt);
+
+  EXPECT_TRUE(this->be_.run(rs.wait_signals(50)).empty());
+  const std::vector<FailureSignal> pushed{{Processor::default_, 1752582896123}, {Processor::fallback, 7}};
+  for (const FailureSignal& s : pushed) ASSERT_TRUE(this->be_.run(rs.push_signal(s)));
+  EXPECT_EQ(this->be_.run(rs.wait_signals(50)), pushed);
+  EXPECT_TRUE(this->be_.run(rs.wait_signals(50)).empty());
+}
+
 }  // namespace
 }  // namespace rinha::testing

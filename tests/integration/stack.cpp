@@ -191,8 +191,11 @@ HttpResult Stack::admin_get(int instance, const std::string& target) {
 }
 
 std::string Stack::colour() {
-  std::string text = redis("GET payments:breaker:colour");  // "r1|<COLOUR>|..." (routing_record.hpp)
-  if (text.rfind("r1|", 0) == 0) text = text.substr(3);
+  // The stream's one entry: its id, the field r, then "r1|<COLOUR>|..." (routing_record.hpp).
+  std::string text = redis("XREVRANGE payments:breaker:routing + - COUNT 1");
+  const auto at = text.find("r1|");
+  if (at == std::string::npos) return "";
+  text = text.substr(at + 3);
   return text.substr(0, text.find_first_of("|\n"));
 }
 
