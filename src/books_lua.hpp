@@ -31,18 +31,42 @@ constexpr long long kSecondsHorizonMs = 24LL * 3600 * 1000;
 // bucket, of the bucket before it, its id, its item, and 't' when it goes straight to a
 // worker (processing hash, field = id) or 'q' for the queue (LPUSH). Returns one integer
 // per payment: 1 accepted, 0 a duplicate (held in either bucket, or earlier in the batch).
+// Per batch, not per payment: one SMISMEMBER per bucket named, one SADD per bucket written,
+// one HSET and one LPUSH (it was a SISMEMBER, a SADD and an HSET per payment).
 // SADD is the first write, and Redis refuses (OOM) only a script's first write under
 // maxmemory: so a refused batch changed nothing, and an accepted one is written whole.
 // The buckets' expiry is set by the upkeep (RedisStore::upkeep, every second on each
 // instance), not here: one call less per payment.
 constexpr const char* kEnqueueLua = R"lua(
-local out, pushes = {}, {}
+-- Which ids each bucket already holds: one SMISMEMBER per bucket the batch names, not a
+-- SISMEMBER and a SADD per payment (redis.call's own cost is most of a small command's).
+local ask = {}
 for i = 1, #ARGV, 5 do
-  local cur, prev, id = KEYS[tonumber(ARGV[i])], KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2]
+  for _, k in ipairs({ARGV[i], ARGV[i + 1]}) do
+    local q = ask[k]
+    if not q then q = {}; ask[k] = q end
+    q[#q + 1] = ARGV[i + 2]
+  end
+end
+local held = {}
+for k, ids in pairs(ask) do
+  local found = redis.call('SMISMEMBER', KEYS[tonumber(k)], unpack(ids))
+  local h = {}
+  for j, id in ipairs(ids) do if found[j] == 1 then h[id] = true end end
+  held[k] = h
+end
+local out, seen, adds, order, taken, pushes = {}, {}, {}, {}, {}, {}
+for i = 1, #ARGV, 5 do
+  local cur, id = ARGV[i], ARGV[i + 2]
   local new = 0
-  if (prev == cur or redis.call('SISMEMBER', prev, id) == 0) and redis.call('SADD', cur, id) == 1 then
+  if not seen[id] and not held[cur][id] and not held[ARGV[i + 1]][id] then
+    seen[id] = true
+    local a = adds[cur]
+    if not a then a = {}; adds[cur] = a; order[#order + 1] = cur end
+    a[#a + 1] = id
     if ARGV[i + 4] == 't' then
-      redis.call('HSET', KEYS[2], id, ARGV[i + 3])
+      taken[#taken + 1] = id
+      taken[#taken + 1] = ARGV[i + 3]
     else
       pushes[#pushes + 1] = ARGV[i + 3]
     end
@@ -50,6 +74,8 @@ for i = 1, #ARGV, 5 do
   end
   out[#out + 1] = new
 end
+for _, k in ipairs(order) do redis.call('SADD', KEYS[tonumber(k)], unpack(adds[k])) end
+if #taken > 0 then redis.call('HSET', KEYS[2], unpack(taken)) end
 if #pushes > 0 then redis.call('LPUSH', KEYS[1], unpack(pushes)) end
 return out)lua";
 

@@ -104,7 +104,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.hold_retry_ms = v; }, nullptr},
       {"DOUBT_LOOKUP_AFTER", "30s", Kind::duration_ms, 2, 3600000, "a payment in doubt whose processor keeps failing this long is no longer sent; it is settled by GET /payments/{id} once no send is younger than this (must exceed PROCESSOR_TIMEOUT and any delay a processor holds a request)",
        [](Config& c, int64_t v) { c.doubt_lookup_after_ms = v; }, nullptr},
-      {"BREAKER_POLL", "50ms", Kind::duration_ms, 5, 10000, "period at which the breaker colour and failure signals are read from Redis",
+      {"BREAKER_POLL", "50ms", Kind::duration_ms, 5, 10000, "period of the breaker loop; the colour and failure signals are read from Redis at this period only while its listener (which waits in Redis for them) cannot help",
        [](Config& c, int64_t v) { c.breaker_poll_ms = v; }, nullptr},
       {"REDIS_TIMEOUT", "2s", Kind::duration_ms, 10, 60000, "deadline of one Redis command",
        [](Config& c, int64_t v) { c.redis_timeout_ms = v; }, nullptr},

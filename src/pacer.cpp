@@ -52,9 +52,14 @@ int64_t Pacer::available(int64_t now_ms) {
   return static_cast<int64_t>(std::floor(tokens_));
 }
 
-int64_t Pacer::wait_ms() const {
-  if (tokens_ >= 1.0) return 0;
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / rate())));
+int64_t Pacer::wait_ms(int64_t n) const {
+  const double want = static_cast<double>(std::max<int64_t>(1, n));
+  if (tokens_ >= want) return 0;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((want - tokens_) * 1000.0 / rate())));
+}
+
+int64_t Pacer::batch(int64_t want) const {
+  return std::max<int64_t>(1, std::min(want, static_cast<int64_t>(std::floor(burst()))));
 }
 
 void Pacer::taken(int64_t now_ms, int64_t n, bool limited) {

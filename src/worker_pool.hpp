@@ -98,6 +98,7 @@ class WorkerPool final : public Handoff {
   PaymentQueue& queue_;
   Ledger& ledger_;  // record()
   Pacer pacer_;
+  bool backlog_seen_ = false;  // the last take got all it asked for: more may be queued
   Timers& timers_;
   std::unique_ptr<Timer> slot_freed_;      // cancelled when a worker finishes
   std::unique_ptr<Timer> work_available_;  // cancelled by notify_work()

@@ -104,6 +104,35 @@ TEST(Pacer, TokenBucketAllowsFiftyMillisecondsOfBurst) {
   EXPECT_EQ(p.available(10'000), 50);  // never more than the burst
 }
 
+// A rate-bound take waits for a whole burst (or for what it wants, if less), so a drain is
+// one take per 50 ms, not one per token.
+TEST(Pacer, ARateBoundTakeWaitsForAWholeBurst) {
+  const struct {
+    double rate;
+    int64_t want, batch;
+  } cases[] = {
+      {1000, 64, 50},  // the burst (50 ms at 1000/s) is less than the room
+      {1000, 20, 20},  // the room is less than the burst
+      {500, 64, 25},
+      {50, 64, 2},     // 2.5 tokens of burst: whole tokens only
+      {10, 64, 1},     // the burst is at least one token
+      {1000, 0, 1},    // at least one
+  };
+  for (const auto& c : cases) {
+    Pacer p(settings(c.rate, 1));
+    EXPECT_EQ(p.batch(c.want), c.batch) << "rate " << c.rate << " want " << c.want;
+  }
+  Pacer p(settings(1000));
+  EXPECT_EQ(p.available(0), 50);
+  p.taken(0, 50, true);
+  EXPECT_EQ(p.wait_ms(p.batch(64)), 50);  // 50 tokens at 1/ms
+  EXPECT_EQ(p.available(p.wait_ms(50)), 50);
+  EXPECT_EQ(p.wait_ms(50), 0);
+  p.taken(50, 40, true);
+  (void)p.available(50);
+  EXPECT_EQ(p.wait_ms(20), 10);  // 10 left, 10 more in 10 ms
+}
+
 TEST(Pacer, ALateTimerIsAHeldLoop) {
   const struct {
     const char* name;
