@@ -500,6 +500,10 @@ asio::awaitable<std::optional<int64_t>> RedisStore::claim_dead_instances() {
 }
 
 namespace {
+// A blocking command's extra deadline. Redis ends an empty wait at its cron (hz 1 in
+// deploy/redis.conf: a 1 s wait answers after up to 2 s), so twice the wait.
+std::chrono::milliseconds listen_deadline(int64_t wait_ms) { return std::chrono::milliseconds(2 * wait_ms); }
+
 // One stream entry [id, [field, value, ...]] -> the record in its field r.
 std::optional<RoutingRecord> routing_entry(const RedisReply& entry) {
   if (entry.type != RedisReply::Type::array || entry.elements.size() != 2) return std::nullopt;
@@ -532,7 +536,7 @@ asio::awaitable<std::optional<RoutingRecord>> RedisStore::wait_routing(std::stri
   const std::string after = cursor.empty() ? "0-0" : cursor;
   // (the argv built apart: GCC 12 cannot keep an initializer list alive across a co_await)
   std::vector<std::string_view> argv{"XREAD", "COUNT", "1", "BLOCK", block, "STREAMS", kRoutingKey, after};
-  auto reply = co_await listen_.command_argv(std::move(argv), std::chrono::milliseconds(wait_ms));
+  auto reply = co_await listen_.command_argv(std::move(argv), listen_deadline(wait_ms));
   // [[key, [[id, [field, value]]]]]; nil when the wait ended with nothing new.
   if (reply.type != RedisReply::Type::array || reply.elements.empty()) co_return std::nullopt;
   const RedisReply& stream = reply.elements[0];
@@ -603,7 +607,7 @@ asio::awaitable<std::vector<FailureSignal>> RedisStore::wait_signals(int64_t wai
   const std::string timeout = fmt::format("{}.{:03}", wait_ms / 1000, wait_ms % 1000);
   const std::string count = std::to_string(kMaxSignals);
   std::vector<std::string_view> argv{"BLMPOP", timeout, "1", kSignalsKey, "RIGHT", "COUNT", count};
-  auto reply = co_await listen_.command_argv(std::move(argv), std::chrono::milliseconds(wait_ms));
+  auto reply = co_await listen_.command_argv(std::move(argv), listen_deadline(wait_ms));
   // [key, [entries]]; nil when the wait ended with nothing.
   if (reply.type != RedisReply::Type::array || reply.elements.size() != 2) co_return std::vector<FailureSignal>{};
   co_return parse_signals(reply.elements[1].elements);
