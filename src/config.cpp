@@ -163,6 +163,12 @@ Config load_config(const EnvLookup& getenv_fn) {
     throw std::invalid_argument(fmt::format("DOUBT_LOOKUP_AFTER: {} ms must exceed PROCESSOR_TIMEOUT ({} ms)",
                                             c.doubt_lookup_after_ms, c.processor_timeout_ms));
   }
+  // The upkeep (app.cpp, once a second) gives each id bucket its expiry while the bucket is
+  // the current or the previous one, 2 horizons: a shorter horizon could skip a bucket,
+  // which would then never expire.
+  if (c.ids_horizon_ms != 0 && c.ids_horizon_ms < 2000) {
+    throw std::invalid_argument(fmt::format("IDS_HORIZON: {} ms must be 0 (for ever) or at least 2s", c.ids_horizon_ms));
+  }
   return c;
 }
 

@@ -102,6 +102,10 @@ asio::awaitable<void> HealthMonitor::listen() {
       listening_ = Listening::none;
       news = !signals.empty();
       local_signals_.insert(local_signals_.end(), signals.begin(), signals.end());
+      if (!owner_) {
+        // No longer the owner (the lease went while this waited): the new one needs them.
+        for (const FailureSignal& sig : signals) co_await routing_.push_signal(sig);
+      }
     } else {
       listening_ = Listening::routing;
       std::optional<RoutingRecord> record = co_await routing_.wait_routing(routing_cursor_, kListenWaitMs);
@@ -140,6 +144,7 @@ asio::awaitable<void> HealthMonitor::keep_lease() {
     if (*state == LeaseState::acquired) co_await adopt_published();
   }
   if (owner_ != was_owner) {
+    heard_.reset();  // from before the change: not to be mistaken for the new owner's
     LOG_INFO("health_owner", "instance={} owner={}", parts_.cfg.app_name, owner_);
     parts_.metrics.health_owner = owner_ ? 1 : 0;
     if (owner_) {
@@ -238,8 +243,10 @@ asio::awaitable<void> HealthMonitor::publish(Colour c, bool force) {
 asio::awaitable<void> HealthMonitor::follow() {
   int64_t now = parts_.clock.now_ms();
   std::optional<RoutingRecord> record;
-  if (listening_ == Listening::routing && heard_ && heard_->fresh(now)) {
-    record = heard_;  // what the listener heard: no call
+  // What the listener heard, while it is as recent as the owner's republishing makes it
+  // (older: the listener may be stuck, so read).
+  if (listening_ == Listening::routing && heard_ && now - heard_->decided_at_ms < kRepublishMs + kLeaseTryMs) {
+    record = heard_;  // no call
   } else {
     record = co_await routing_.load_routing();
     now = parts_.clock.now_ms();

@@ -108,6 +108,7 @@ asio::awaitable<void> WorkerPool::feed() {
     const int64_t tokens = pacer_.available(parts_.clock.now_ms());
     const int64_t batch = backlog_seen_ ? pacer_.batch(static_cast<int64_t>(want)) : 1;
     if (tokens < batch) {
+      paced_ = true;  // the rate holds the feeder back, though the take may then get its all
       co_await sleep_ms(pacer_.wait_ms(batch));
       continue;
     }
@@ -119,8 +120,9 @@ asio::awaitable<void> WorkerPool::feed() {
       continue;
     }
     pacer_.taken(parts_.clock.now_ms(), static_cast<int64_t>(taken.items.size()),
-                 room < want && taken.items.size() == room);
+                 (room < want || paced_) && taken.items.size() == room);
     backlog_seen_ = taken.items.size() == room;
+    paced_ = false;
     parts_.metrics.send_rate = static_cast<int64_t>(pacer_.rate());
     for (auto& t : taken.items) {
       ++in_flight_;

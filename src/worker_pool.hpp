@@ -99,6 +99,7 @@ class WorkerPool final : public Handoff {
   Ledger& ledger_;  // record()
   Pacer pacer_;
   bool backlog_seen_ = false;  // the last take got all it asked for: more may be queued
+  bool paced_ = false;         // the feeder waited for tokens since its last take
   Timers& timers_;
   std::unique_ptr<Timer> slot_freed_;      // cancelled when a worker finishes
   std::unique_ptr<Timer> work_available_;  // cancelled by notify_work()

@@ -88,6 +88,10 @@ TEST(Config, ErrorsNameTheVariable) {
   // A not-found lookup may unpin a payment in doubt only after a quiet time longer than any send.
   EXPECT_NE(message({{"DOUBT_LOOKUP_AFTER", "3s"}}).find("DOUBT_LOOKUP_AFTER"), std::string::npos);
   EXPECT_EQ(message({{"DOUBT_LOOKUP_AFTER", "1s"}, {"PROCESSOR_TIMEOUT", "300ms"}}), "no error");
+  // The once-a-second upkeep must see every id bucket to give it its expiry.
+  EXPECT_NE(message({{"IDS_HORIZON", "1500ms"}}).find("IDS_HORIZON"), std::string::npos);
+  EXPECT_EQ(message({{"IDS_HORIZON", "2s"}}), "no error");
+  EXPECT_EQ(message({{"IDS_HORIZON", "0"}}), "no error");  // for ever
 }
 
 TEST(Config, AdminListenerAndRedisPassword) {
