@@ -41,12 +41,14 @@ constexpr const char* kEnqueueLua = R"lua(
 -- Which ids each bucket already holds: one SMISMEMBER per bucket the batch names, not a
 -- SISMEMBER and a SADD per payment (redis.call's own cost is most of a small command's).
 local ask = {}
+local function want(k, id)
+  local q = ask[k]
+  if not q then q = {}; ask[k] = q end
+  q[#q + 1] = id
+end
 for i = 1, #ARGV, 5 do
-  for _, k in ipairs({ARGV[i], ARGV[i + 1]}) do
-    local q = ask[k]
-    if not q then q = {}; ask[k] = q end
-    q[#q + 1] = ARGV[i + 2]
-  end
+  want(ARGV[i], ARGV[i + 2])
+  if ARGV[i + 1] ~= ARGV[i] then want(ARGV[i + 1], ARGV[i + 2]) end
 end
 local held = {}
 for k, ids in pairs(ask) do
