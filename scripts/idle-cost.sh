@@ -11,21 +11,20 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/bench-common.sh
 source "$here/scripts/bench-common.sh"
+# shellcheck source=scripts/cgroup.sh
+source "$here/scripts/cgroup.sh"
 IDLE_SECONDS=${IDLE_SECONDS:-30}
 SETTLE_SECONDS=${SETTLE_SECONDS:-5}
 ROUNDS=${ROUNDS:-1}
-hz=$(getconf CLK_TCK)
 export RUN_DIR
 RUN_DIR=$(mktemp -d /tmp/idle-cost.XXXXXX)
 trap '"$here/scripts/stack.sh" down >/dev/null 2>&1 || true; rm -rf "$RUN_DIR"' EXIT
 
-ticks() {  # ticks PID...: utime+stime of each pid and its children, summed
-  local p t=0
-  for p in $(with_children "$@"); do
-    [ -r "/proc/$p/stat" ] || continue
-    t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-  done
-  echo "$t"
+cpu_s() {  # cpu_s SERVICE: CPU seconds of its pid and children so far (cgroup.sh's proc_stats)
+  local stats
+  # shellcheck disable=SC2046
+  stats=$(proc_stats $(with_children "$(cat "$RUN_DIR/$1.pid")"))
+  echo "${stats%% *}"
 }
 commandstats() {  # "cmd calls" lines
   REDISCLI_AUTH=$(cat "$RUN_DIR/redis.password") redis-cli -s "$RUN_DIR/redis.sock" INFO commandstats \
@@ -37,7 +36,7 @@ for round in $(seq "$ROUNDS"); do
   "$here/scripts/stack.sh" up >"$RUN_DIR/up.log" 2>&1 || { cat "$RUN_DIR/up.log"; exit 1; }
   sleep "$SETTLE_SECONDS"
   declare -A t0=()
-  for s in "${services[@]}"; do t0[$s]=$(ticks "$(cat "$RUN_DIR/$s.pid")"); done
+  for s in "${services[@]}"; do t0[$s]=$(cpu_s "$s"); done
   commandstats >"$RUN_DIR/cmd0"
   for ((e = 10; e <= IDLE_SECONDS; e += 10)); do
     sleep 10; echo "idle-cost: round $round, $e/$IDLE_SECONDS s, no load"
@@ -46,9 +45,8 @@ for round in $(seq "$ROUNDS"); do
   commandstats >"$RUN_DIR/cmd1"
   line="round $round:"
   for s in "${services[@]}"; do
-    d=$(( $(ticks "$(cat "$RUN_DIR/$s.pid")") - t0[$s] ))
-    line+=$(awk -v d="$d" -v hz="$hz" -v w="$IDLE_SECONDS" -v s="$s" \
-      'BEGIN { printf "  %s %.2f CPU-s (%.4f of a core)", s, d / hz, d / hz / w }')
+    line+=$(awk -v a="${t0[$s]}" -v b="$(cpu_s "$s")" -v w="$IDLE_SECONDS" -v s="$s" \
+      'BEGIN { printf "  %s %.2f CPU-s (%.4f of a core)", s, b - a, (b - a) / w }')
   done
   echo "$line"
   echo "  redis calls per second:" \
