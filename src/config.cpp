@@ -90,7 +90,7 @@ const std::vector<Row>& rows() {
        [](Config& c, int64_t v) { c.pacer_lag_limit_ms = v; }, nullptr},
       {"PACER_RTT_SLACK", "5ms", Kind::duration_ms, 0, 1000, "a drain halves its take rate when the smoothed Redis round trip exceeds 4x its recent minimum and the minimum plus this (see README, \"Pacing\")",
        [](Config& c, int64_t v) { c.pacer_rtt_slack_ms = v; }, nullptr},
-      {"BATCH_WINDOW", "50ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
+      {"BATCH_WINDOW", "100ms", Kind::duration_ms, 0, 1000, "payments taken and settled within this window go to Redis as one call each (0: one event-loop turn)",
        [](Config& c, int64_t v) { c.batch_window_ms = v; }, nullptr},
       {"HANDOFF", "1", Kind::integer, 0, 1, "1: while nothing is queued, the intake pins a payment straight into the processing list for a free worker (README, \"Straight to a worker\"); 0: every payment goes through the queue and a take",
        [](Config& c, int64_t v) { c.handoff = v != 0; }, nullptr},
