@@ -17,6 +17,19 @@ constexpr int64_t kIdleRecheckMs = 500;  // safety net when idle
 constexpr int64_t kReleasePeriodMs = 1000;  // how often due held payments go back to the queue
 constexpr size_t kMaxRelease = 256;         // per release call: a burst of holds drains gently
 constexpr int64_t kWarnIntervalMs = 10000;  // one warning line per kind at most this often
+
+// Whether the feeder, woken from idle, waits a BATCH_WINDOW before its take so that one take
+// carries that window's arrivals: when the intake said it queued something (`notified`, not
+// the idle recheck's timeout) and goes on queueing what arrives (HANDOFF 0, or a reason
+// to refuse a handover that lasts: a probe due, the pacer, every worker busy). Where the
+// intake could hand over, what it queued was only what arrived while the feeder was busy,
+// and waiting made it worse: a waiting feeder is not idle, so every arrival of the window
+// was queued too, and their notice, one INTAKE_WINDOW later, started the next wait.
+// Measured in `steady` (600 VUs, healthy processors): 45 % of payments handed over, 8
+// takes a second per instance; taking at once: all but a few handed over.
+bool feeder_waits_window(const Config& cfg, bool notified, bool could_hand_over) {
+  return cfg.batch_window_ms > 0 && notified && !(cfg.handoff && could_hand_over);
+}
 }
 
 int64_t WorkerPool::WarnThrottle::due(int64_t now_ms) {
@@ -136,9 +149,9 @@ asio::awaitable<void> WorkerPool::feed() {
       feeder_idle_ = true;  // meanwhile the intake may hand payments straight to workers
       co_await work_available_->wait();
       feeder_idle_ = false;
-      // Woken by the intake: let a few more arrive, so one take carries several payments
-      // (one Redis call for a batch window's arrivals instead of one per payment).
-      if (parts_.cfg.batch_window_ms > 0 && !stopping_) co_await sleep_ms(parts_.cfg.batch_window_ms);
+      if (feeder_waits_window(parts_.cfg, work_pending_, could_hand_over()) && !stopping_) {
+        co_await sleep_ms(parts_.cfg.batch_window_ms);
+      }
     }
   }
 }
@@ -210,14 +223,16 @@ asio::awaitable<void> WorkerPool::hold(const std::string& item, const Payment& p
   co_await persist([&] { return queue_.hold(item, again, due_ms); }, "hold");
 }
 
+bool WorkerPool::could_hand_over() {
+  if (stopping_ || orphans_possible_ || in_flight_ >= parts_.cfg.workers) return false;
+  if (parts_.breaker.colour() == Colour::red || parts_.breaker.probe() != Processor::none) return false;
+  return pacer_.available(parts_.clock.now_ms()) >= 1;
+}
+
 std::optional<Processor> WorkerPool::reserve() {
-  if (stopping_ || !feeder_idle_ || work_pending_ || orphans_possible_) return std::nullopt;
-  if (in_flight_ >= parts_.cfg.workers) return std::nullopt;
+  if (!feeder_idle_ || work_pending_ || !could_hand_over()) return std::nullopt;
   const Colour colour = parts_.breaker.colour();
-  if (colour == Colour::red || parts_.breaker.probe() != Processor::none) return std::nullopt;
-  const int64_t now = parts_.clock.now_ms();
-  if (pacer_.available(now) < 1) return std::nullopt;
-  pacer_.taken(now, 1, false);
+  pacer_.taken(parts_.clock.now_ms(), 1, false);
   ++in_flight_;
   ++parts_.metrics.in_flight;
   return colour_target(colour);

@@ -70,6 +70,9 @@ class WorkerPool final : public Handoff {
 
  private:
   asio::awaitable<void> feed();
+  // reserve()'s conditions other than the feeder's: a slot free, a processor named and no
+  // probe due, a pacer token, no orphans to recover, not stopping.
+  bool could_hand_over();
   asio::awaitable<void> probe_if_due(Colour colour);
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to);
   asio::awaitable<void> recover_orphans();

@@ -559,6 +559,81 @@ TEST_F(WorkerPoolTest, NoHandoverWhenThatCouldOvertakeOrBreakARule) {
   EXPECT_EQ(pool_->reserve(), std::nullopt);  // stopping
 }
 
+// BATCH_WINDOW after a wake: without the handoff every payment is queued, so the woken feeder
+// waits one window and one take carries its arrivals.
+TEST_F(WorkerPoolTest, WithoutHandoffAWokenFeederWaitsOneWindowSoOneTakeCarriesItsArrivals) {
+  cfg_.handoff = false;
+  cfg_.batch_window_ms = 100;
+  pool_->start();
+  run_for(10);  // recovered, found the queue empty: idle
+  ASSERT_EQ(store_.take_calls, 1);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d1"});
+  pool_->notify_work(1);
+  run_for(50);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d2"});
+  pool_->notify_work(1);
+  run_for(40);  // 90 ms into the window: nothing taken yet
+  EXPECT_EQ(store_.take_calls, 1);
+  EXPECT_EQ(store_.queue.size(), 2u);
+  run_for(20);
+  EXPECT_EQ(store_.take_calls, 2);  // both in one take
+  EXPECT_TRUE(store_.queue.empty());
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  EXPECT_EQ(def_.sent.size(), 2u);
+}
+
+// With the handoff, the few payments the intake queued while the feeder was busy are taken
+// at once: a feeder waiting out a window is not idle, so it would have had every arrival of
+// that window queued too (and their notice starts the next wait).
+TEST_F(WorkerPoolTest, WithHandoffAWokenFeederTakesAtOnceAndIdlesAgain) {
+  cfg_.batch_window_ms = 100;
+  pool_->start();
+  run_for(10);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d3"});
+  pool_->notify_work(1);
+  run_for(5);
+  EXPECT_EQ(store_.take_calls, 2);  // one take: it got less than it asked for, so the queue is drained
+  EXPECT_TRUE(store_.queue.empty());
+  EXPECT_EQ(pool_->reserve(), Processor::default_);  // idle again: the next arrival goes straight over
+  pool_->cancel(false);
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  EXPECT_EQ(def_.sent.size(), 1u);
+}
+
+// ... but where the intake goes on queueing (here: a probe is due, so arrivals go through the
+// queue), the woken feeder still waits one window, so one take carries its arrivals.
+TEST_F(WorkerPoolTest, WithHandoffButAProbeDueAWokenFeederStillWaitsOneWindow) {
+  cfg_.batch_window_ms = 100;
+  breaker_.set_colour(Colour::yellow);
+  breaker_.set_probe(Processor::default_);
+  pool_->start();
+  run_for(10);  // probed the empty queue, took nothing: idle
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d5"});
+  pool_->notify_work(1);
+  run_for(50);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d6"});
+  pool_->notify_work(1);
+  run_for(40);  // 90 ms into the window
+  EXPECT_EQ(store_.queue.size(), 2u);
+  run_for(20);
+  EXPECT_TRUE(store_.queue.empty());  // the probe took the oldest, the take the other
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  EXPECT_EQ(def_.sent.size() + fb_.sent.size(), 2u);
+}
+
+// The idle recheck's timeout is no intake's notice: nothing to wait for, whatever the mode.
+TEST_F(WorkerPoolTest, TheIdleRecheckTakesWithoutWaitingAWindow) {
+  cfg_.handoff = false;
+  cfg_.batch_window_ms = 100;
+  pool_->start();
+  run_for(10);
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf60d4"});  // queued with no notice (as by another process)
+  run_for(505);  // past the 500 ms recheck, well inside one window after it
+  EXPECT_TRUE(store_.queue.empty());
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  EXPECT_EQ(def_.sent.size(), 1u);
+}
+
 // The intake's write may have pinned the payment though its answer was lost: the pool puts
 // the processing list back on the queue and sends it, as after a lost take reply.
 TEST_F(WorkerPoolTest, AHandoverWhoseWriteAnswerWasLostIsRecovered) {
