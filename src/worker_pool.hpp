@@ -77,6 +77,9 @@ class WorkerPool final : public Handoff {
   asio::awaitable<TakeResult> take(size_t max, Processor pin_to);
   asio::awaitable<void> recover_orphans();
   asio::awaitable<void> run_one(TakenItem taken, bool probe = false);
+  // Starts a worker for each taken item; `spread`: a drain's burst, released at the
+  // pacer's rate instead of all at once (the comment in worker_pool.cpp says why).
+  asio::awaitable<void> dispatch(std::vector<TakenItem> items, bool spread);
   asio::awaitable<void> sleep_ms(int64_t ms);
   LifecycleRules rules() const { return LifecycleRules::from(parts_.cfg); }
   // Lookup mode (next_life_action said so): GET /payments/{id} instead of a send.

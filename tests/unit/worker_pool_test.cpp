@@ -69,6 +69,15 @@ class WorkerPoolTest : public ::testing::Test {
       run_coro(io_, store_.enqueue(p));
     }
   }
+  // Accepts `n` payments of 1.00 with numbered ids (...cf0000, ...cf0001, ...), oldest first.
+  void enqueue_numbered(int n) {
+    for (int i = 0; i < n; ++i) {
+      Payment p;
+      p.id = *parse_correlation_id(fmt::format("4a7901b8-7d26-4d9d-aa19-4dc1c7cf{:04}", i).c_str());
+      p.amount_cents = 100;
+      run_coro(io_, store_.enqueue(p));
+    }
+  }
   Payment head() { return *decode_payment(store_.queue.back()); }
 
   boost::asio::io_context io_;
@@ -141,12 +150,7 @@ TEST_F(WorkerPoolTest, WhileRedOnePaymentProbesTheProcessorTheBreakerNames) {
 TEST_F(WorkerPoolTest, ABacklogDrainsAtTheConfiguredRate) {
   cfg_.max_send_rate = 100;  // per second: a burst of 5, then one every 10 ms
   testing::FakeClock& clock = clock_;
-  for (int i = 0; i < 50; ++i) {
-    Payment p;
-    p.id = *parse_correlation_id(fmt::format("4a7901b8-7d26-4d9d-aa19-4dc1c7cf{:04}", i).c_str());
-    p.amount_cents = 100;
-    run_coro(io_, store_.enqueue(p));
-  }
+  enqueue_numbered(50);
   pool_->start();
   for (int step = 0; step < 10; ++step) {  // 100 ms of fake time, in 10 ms steps
     run_for(15);
@@ -156,6 +160,48 @@ TEST_F(WorkerPoolTest, ABacklogDrainsAtTheConfiguredRate) {
   EXPECT_GE(sent, 10u);
   EXPECT_LE(sent, 16u);  // 5 + 100 ms x 100/s, give or take a step
   timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+// A drain's take carries a burst (50 ms at the rate): its sends go out at that rate, not all
+// at once, so their answers do not come back as one lump of CPU that every request behind
+// it waits for.
+TEST_F(WorkerPoolTest, ADrainsBurstIsSentAtTheRateNotAtOnce) {
+  // The pacer's first rate, 500/s: bursts of 25 (50 ms' worth), sent one every 2 ms.
+  enqueue_numbered(200);
+  pool_->start();
+  run_for(1);
+  EXPECT_EQ(def_.sent.size(), 1u);  // the old feeder sent all 25 here
+  EXPECT_GE(pool_->in_flight(), 24);  // the 24 not sent yet hold their slots from the take on
+  run_for(24);  // t = 25 ms: half the burst
+  EXPECT_GE(def_.sent.size(), 12u);
+  EXPECT_LE(def_.sent.size(), 14u);
+  run_for(35);  // t = 60 ms: the whole burst, and no more (the pacer's clock stood still)
+  EXPECT_EQ(def_.sent.size(), 25u);
+  EXPECT_EQ(store_.take_calls, 1);
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+}
+
+// What the rate did not hold back (the queue had less than the tokens allow) goes at once,
+// and a burst still being released when the pool stops is sent at once and waited for.
+TEST_F(WorkerPoolTest, ATakeTheRateDidNotLimitIsSentAtOnceAndStopSendsTheRestOfABurst) {
+  enqueue({"4a7901b8-7d26-4d9d-aa19-4dc1c7cf6001", "4a7901b8-7d26-4d9d-aa19-4dc1c7cf6002",
+           "4a7901b8-7d26-4d9d-aa19-4dc1c7cf6003"});
+  pool_->start();
+  run_for(1);
+  EXPECT_EQ(def_.sent.size(), 3u);
+  run_for(50);
+
+  auto pool = std::make_unique<WorkerPool>(RouterParts{io_.get_executor(), cfg_, def_, fb_, breaker_, clock_, metrics_},
+                                           store_, store_, timers_);
+  enqueue_numbered(100);
+  timers_.run(io_, pool_->stop(std::chrono::milliseconds(100)));
+  pool->start();
+  run_for(5);
+  const size_t before_stop = def_.sent.size();
+  EXPECT_LT(before_stop, 3u + 25u);  // mid-burst (one every 2 ms)
+  timers_.run(io_, pool->stop(std::chrono::milliseconds(1000)));
+  EXPECT_EQ(def_.sent.size(), 3u + 25u);  // the rest of the burst went out and was waited for
+  EXPECT_EQ(pool->in_flight(), 0);
 }
 
 TEST_F(WorkerPoolTest, PinIsPersistedBeforeTheSend) {
